@@ -6,3 +6,23 @@ SID=$CACHE/sid                    # Debian sid root: LLVM 23, rustc 1.97, rust-s
 LLVM_PKG=llvm-23
 log() { printf '[sbf %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# sid_run DIR CMD…: runs CMD (a bash script string) inside the sid root with /proc,
+# /dev and DIR bind-mounted at the same absolute path, in a private mount namespace
+# so nothing stays mounted when it returns.
+sid_run() {
+  local dir=$1; shift
+  unshare --mount --propagation private bash -euc '
+    sid=$1 dir=$2; shift 2
+    mount -t proc proc "$sid/proc"
+    mount --rbind /dev "$sid/dev"
+    mkdir -p "$sid$dir" && mount --bind "$dir" "$sid$dir"
+    cp /etc/resolv.conf "$sid/etc/resolv.conf"
+    # The host may reach the registries through a TLS-inspecting proxy: trust what the host trusts.
+    cp "${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" "$sid/etc/ssl/certs/host-ca-bundle.crt"
+    exec chroot "$sid" env -i HOME=/root PATH=/opt/sbf/bin:/usr/lib/llvm-23/bin:/usr/bin:/bin \
+      LLVM_SYS_230_PREFIX=/usr/lib/llvm-23 CARGO_HOME=/root/.cargo CARGO_TERM_COLOR=never \
+      SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt CARGO_HTTP_CAINFO=/etc/ssl/certs/host-ca-bundle.crt \
+      bash -euc "cd \"$dir\"; $1"
+  ' sid_run "$SID" "$dir" "$@"
+}

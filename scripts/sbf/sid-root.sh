@@ -11,7 +11,7 @@ packages=(llvm-23 llvm-23-dev llvm-23-tools libpolly-23-dev libzstd-dev zlib1g-d
           clang-23 rustc cargo rust-src binutils ca-certificates gcc libc6-dev pkg-config git)
 stamp="$SID/.ready"
 want="${packages[*]}"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then exit 0; fi
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then python3 "$here/patch-std.py" "$SID"; exit 0; fi
 
 [ "$(id -u)" = 0 ] || die "creating the sid root needs root (debootstrap, chroot)"
 command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
@@ -33,5 +33,6 @@ chroot "$SID" env DEBIAN_FRONTEND=noninteractive bash -c "
   apt-get -o Acquire::Check-Valid-Until=false update -qq &&
   apt-get install -y -qq --no-install-recommends $want" >"$CACHE/sid-apt.log" 2>&1 \
   || { tail -20 "$CACHE/sid-apt.log" >&2; die "apt-get in the sid root failed"; }
+python3 "$here/patch-std.py" "$SID"
 echo "$want" > "$stamp"
 log "sid root ready"

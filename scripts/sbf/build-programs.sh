@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds Solana programs of this workspace into SBPF v0 .so files without
+# platform-tools: Debian sid's rustc 1.97 + build-std compiles everything to
+# LLVM bitcode for a bpf target whose OS std knows (zkvm), LLVM 23 generates
+# the code and sbpf-linker relinks it into an SBPF v0 ELF. docs/build.md
+# explains every step. Usage: build-programs.sh CRATE… (cargo package names).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+repo=$(cd "$here/../.." && pwd)
+[ $# -gt 0 ] || die "usage: build-programs.sh CRATE…"
+
+bash "$here/sid-root.sh"
+bash "$here/sbpf-linker.sh"
+install -D -m 755 "$here/sbpf-link" "$SID/opt/sbf/bin/sbpf-link"
+install -D -m 644 "$here/libcalls.ll" "$SID/opt/sbf/lib/libcalls.ll"
+install -D -m 644 "$here/stack-args-pass/SbfStackArgs.cpp" "$SID/opt/sbf/src/SbfStackArgs.cpp"
+
+# --cfg target_os="solana": the Solana crates pick their on-chain code paths
+#   (syscalls, entrypoint, allocator) with it; std itself never tests it.
+# -Cpanic=immediate-abort: SBPF has no writable statics, and std's panic
+#   machinery keeps a panic counter and hook in .bss; a panic aborts instead.
+# -C passes=lower-atomic: the program is single-threaded; LLVM's BPF backend
+#   cannot select std's byte-sized atomic swaps.
+rustflags=(--cfg 'target_os="solana"' -A explicit_builtin_cfgs_in_flags
+           -Zunstable-options -Cpanic=immediate-abort -C passes=lower-atomic)
+encoded=$(printf '%s\x1f' "${rustflags[@]}"); encoded=${encoded%$'\x1f'}
+packages=$(printf -- ' -p %s' "$@")
+
+log "compiling$packages for SBPF v0"
+start=$SECONDS
+sid_run "$repo" "
+  llvm-as /opt/sbf/lib/libcalls.ll -o /opt/sbf/lib/libcalls.bc
+  [ /opt/sbf/lib/libSbfStackArgs.so -nt /opt/sbf/src/SbfStackArgs.cpp ] ||
+    clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfStackArgs.cpp -o /opt/sbf/lib/libSbfStackArgs.so
+  export RUSTC_BOOTSTRAP=1 RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
+  export CARGO_ENCODED_RUSTFLAGS=\$(printf '%s' '$encoded')
+  cargo build --release --locked $packages \
+    -Zbuild-std=std,panic_abort -Zjson-target-spec \
+    --target scripts/sbf/sbpf-solana.json --target-dir target/sbpf
+" || die "cargo build for SBPF failed"
+log "compiled in $((SECONDS - start)) s"
+
+mkdir -p "$repo/target/deploy"
+for crate in "$@"; do
+  lib=${crate//-/_}
+  out="$repo/target/deploy/$lib.so"
+  cp "$repo/target/sbpf/sbpf-solana/release/lib$lib.so" "$out"
+  python3 "$here/verify-frames.py" "$out" >&2
+  log "$out: $(stat -c %s "$out") bytes"
+done
