@@ -1,0 +1,32 @@
+//! Seeds and limits. Every PDA seed of the program is named here, once.
+//! `#[constant]` ones are exported in the IDL for clients.
+
+use anchor_lang::prelude::*;
+
+/// Policy PDA: `["policy", dwallet, sha256(init_authority)]`.
+#[constant]
+pub const SEED_POLICY: &[u8] = b"policy";
+
+/// Session PDA: `["session", policy, session_id (u32 LE)]`.
+#[constant]
+pub const SEED_SESSION: &[u8] = b"session";
+
+/// The Ika CPI-authority convention: one PDA per calling program, no data.
+/// It is the dWallet authority of every dWallet under a policy of this program.
+#[constant]
+pub const SEED_CPI_AUTHORITY: &[u8] = b"__ika_cpi_authority";
+
+/// Domain separator at the start of every binding hash (see `state::binding_hash`).
+#[constant]
+pub const BINDING_DOMAIN: &[u8] = b"session-keys/v1";
+
+/// Fixed capacity of a session's destination-program allowlist.
+pub const MAX_ALLOWED_PROGRAMS: usize = 8;
+
+/// `max_total_amount` value meaning "no total budget" (only the per-use cap applies).
+#[constant]
+pub const NO_TOTAL_BUDGET: u64 = u64::MAX;
+
+/// Every signature scheme Ika knows (bit `i` = scheme `i`, see `ika::SCHEME_*`).
+#[constant]
+pub const ALL_SIGNATURE_SCHEMES: u8 = 0b0000_0111;

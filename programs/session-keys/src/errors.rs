@@ -1,0 +1,98 @@
+//! The program's one error enum. Variants are grouped; the first group is the use
+//! path in the exact order `approve_message` checks it (SPEC.md).
+//! Codes are Anchor's `6000 + index`, so never reorder: append.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum SessionKeysError {
+    // ---- use path, in check order -------------------------------------------
+    #[msg("Policy is not active (its dWallet was released)")]
+    PolicyNotActive,
+    #[msg("Session does not belong to this policy")]
+    SessionPolicyMismatch,
+    #[msg("Signer is not the session's delegate")]
+    NotDelegate,
+    #[msg("Session is revoked")]
+    SessionRevoked,
+    #[msg("Session epoch is older than the policy epoch (all sessions were revoked)")]
+    StaleEpoch,
+    #[msg("Session expired: current slot is past expiry_slot")]
+    Expired,
+    #[msg("Session has used all of max_uses")]
+    MaxUsesReached,
+    #[msg("Nonce is lower than the session nonce (replay)")]
+    NonceReplayed,
+    #[msg("Nonce is higher than the session nonce (out of order)")]
+    NonceOutOfOrder,
+    #[msg("Destination program is not in the session allowlist")]
+    DestinationNotAllowed,
+    #[msg("Amount exceeds max_amount_per_tx")]
+    AmountExceedsMax,
+    #[msg("Amount would exceed the session's total budget")]
+    BudgetExceeded,
+    #[msg("Signature scheme is not allowed by this session")]
+    SchemeNotAllowed,
+
+    // ---- authority ----------------------------------------------------------
+    #[msg("Signer is not the policy admin")]
+    NotAdmin,
+    #[msg("No admin change is pending")]
+    NoPendingAdmin,
+    #[msg("Signer is not the pending admin")]
+    NotPendingAdmin,
+
+    // ---- dWallet and Ika accounts --------------------------------------------
+    #[msg("dWallet program account is not executable")]
+    InvalidDwalletProgram,
+    #[msg("dWallet program account is not the policy's dWallet program")]
+    DwalletProgramMismatch,
+    #[msg("dWallet account is not the policy's dWallet")]
+    DwalletMismatch,
+    #[msg("dWallet account is not owned by the dWallet program")]
+    DwalletOwnerMismatch,
+    #[msg("dWallet account data is not a dWallet (length or discriminator)")]
+    InvalidDwalletAccount,
+    #[msg("Signer is not the dWallet's current authority")]
+    WrongDwalletAuthority,
+    #[msg("dWallet authority did not change to the expected key after transfer_ownership")]
+    DwalletHandOverFailed,
+    #[msg("Cannot release the dWallet to this program's own CPI authority")]
+    ReleaseToCpiAuthority,
+
+    // ---- bad arguments --------------------------------------------------------
+    #[msg("Admin must not be the default (all-zero) key")]
+    InvalidAdmin,
+    #[msg("Delegate must not be the default (all-zero) key")]
+    InvalidDelegate,
+    #[msg("New dWallet authority must not be the default (all-zero) key")]
+    InvalidNewAuthority,
+    #[msg("Allowlist is empty: at least one destination program is required")]
+    EmptyAllowlist,
+    #[msg("Allowlist has more than 8 programs")]
+    AllowlistTooLong,
+    #[msg("Allowlist contains the same program twice")]
+    DuplicateAllowedProgram,
+    #[msg("Allowlist contains the default (all-zero) key")]
+    DefaultAllowedProgram,
+    #[msg("expiry_slot is before the current slot")]
+    ExpiryInPast,
+    #[msg("max_uses must be at least 1")]
+    ZeroMaxUses,
+    #[msg("Signature scheme mask is zero or names an unknown scheme")]
+    InvalidSchemeMask,
+    #[msg("New limit is below what the session has already used")]
+    LimitBelowUsage,
+    #[msg("Update changes nothing")]
+    EmptyUpdate,
+    #[msg("session_id is not the policy's next session id")]
+    UnexpectedSessionId,
+
+    // ---- lifecycle and counters ---------------------------------------------
+    #[msg("Session is still live: close it only when revoked, expired, exhausted or stale")]
+    SessionStillLive,
+    #[msg("All 2^32 session ids of this policy have been used")]
+    SessionIdsExhausted,
+    #[msg("Counter overflow")]
+    CounterOverflow,
+}

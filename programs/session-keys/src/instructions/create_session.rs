@@ -1,0 +1,113 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::{MAX_ALLOWED_PROGRAMS, SEED_SESSION};
+use crate::errors::SessionKeysError;
+use crate::events::SessionCreated;
+use crate::state::{validate_allowlist, validate_expiry, validate_schemes, Policy, Session};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct CreateSessionArgs {
+    /// Must equal `policy.next_session_id` (it is a seed of the new account).
+    /// Naming it makes a retried request fail instead of creating a second session.
+    pub session_id: u32,
+    pub delegate: Pubkey,
+    /// Last slot the session may be used in (>= the current slot).
+    pub expiry_slot: u64,
+    /// >= 1.
+    pub max_uses: u32,
+    pub max_amount_per_tx: u64,
+    /// Total budget over all uses; `u64::MAX` for none.
+    pub max_total_amount: u64,
+    /// Bit `i` = Ika signature scheme `i` (0 Ed25519, 1 Secp256k1, 2 Secp256r1); 1..=0b111.
+    pub allowed_schemes: u8,
+    /// 1..=8 distinct programs, none the default key.
+    pub allowed_programs: Vec<Pubkey>,
+}
+
+impl CreateSessionArgs {
+    /// Every argument rule, before anything is written.
+    pub fn validate(&self, slot: u64) -> Result<()> {
+        require!(
+            self.delegate != Pubkey::default(),
+            SessionKeysError::InvalidDelegate
+        );
+        validate_expiry(self.expiry_slot, slot)?;
+        require!(self.max_uses > 0, SessionKeysError::ZeroMaxUses);
+        validate_schemes(self.allowed_schemes)?;
+        validate_allowlist(&self.allowed_programs)
+    }
+}
+
+#[derive(Accounts)]
+#[instruction(args: CreateSessionArgs)]
+pub struct CreateSession<'info> {
+    pub admin: Signer<'info>,
+
+    #[account(mut)]
+    pub payer: Signer<'info>,
+
+    #[account(mut, has_one = admin @ SessionKeysError::NotAdmin)]
+    pub policy: Box<Account<'info, Policy>>,
+
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Session::INIT_SPACE,
+        seeds = [SEED_SESSION, policy.key().as_ref(), &args.session_id.to_le_bytes()],
+        bump,
+    )]
+    pub session: Box<Account<'info, Session>>,
+
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateSession<'_> {
+    pub fn handler(ctx: Context<Self>, args: CreateSessionArgs) -> Result<()> {
+        let slot = Clock::get()?.slot;
+        let policy = &mut ctx.accounts.policy;
+        require!(policy.is_active(), SessionKeysError::PolicyNotActive);
+        args.validate(slot)?;
+
+        let id = policy.next_id()?;
+        require!(id == args.session_id, SessionKeysError::UnexpectedSessionId);
+
+        let session = &mut ctx.accounts.session;
+        session.set_inner(Session {
+            policy: policy.key(),
+            delegate: args.delegate,
+            session_id: id,
+            bump: ctx.bumps.session,
+            epoch: policy.epoch,
+            revoked: false,
+            expiry_slot: args.expiry_slot,
+            max_uses: args.max_uses,
+            max_amount_per_tx: args.max_amount_per_tx,
+            max_total_amount: args.max_total_amount,
+            allowed_schemes: args.allowed_schemes,
+            allowed_programs_len: 0,
+            allowed_programs: [Pubkey::default(); MAX_ALLOWED_PROGRAMS],
+            uses: 0,
+            spent: 0,
+            nonce: 0,
+            created_slot: slot,
+            last_used_slot: 0,
+            last_binding: [0; 32],
+        });
+        session.set_allowlist(&args.allowed_programs)?;
+
+        emit!(SessionCreated {
+            policy: policy.key(),
+            session: session.key(),
+            session_id: id,
+            delegate: args.delegate,
+            epoch: policy.epoch,
+            expiry_slot: args.expiry_slot,
+            max_uses: args.max_uses,
+            max_amount_per_tx: args.max_amount_per_tx,
+            max_total_amount: args.max_total_amount,
+            allowed_schemes: args.allowed_schemes,
+            allowed_programs: args.allowed_programs,
+        });
+        Ok(())
+    }
+}

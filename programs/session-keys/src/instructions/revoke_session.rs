@@ -1,0 +1,33 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::SessionKeysError;
+use crate::events::SessionRevoked;
+use crate::state::{Policy, Session};
+
+#[derive(Accounts)]
+pub struct RevokeSession<'info> {
+    pub admin: Signer<'info>,
+
+    #[account(has_one = admin @ SessionKeysError::NotAdmin)]
+    pub policy: Box<Account<'info, Policy>>,
+
+    #[account(mut, has_one = policy @ SessionKeysError::SessionPolicyMismatch)]
+    pub session: Box<Account<'info, Session>>,
+}
+
+impl RevokeSession<'_> {
+    pub fn handler(ctx: Context<Self>) -> Result<()> {
+        let session = &mut ctx.accounts.session;
+        // Revoking twice is an error, so a script learns it acted on nothing.
+        require!(!session.revoked, SessionKeysError::SessionRevoked);
+        session.revoked = true;
+
+        emit!(SessionRevoked {
+            policy: session.policy,
+            session: session.key(),
+            session_id: session.session_id,
+            revoked_by: ctx.accounts.admin.key(),
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,136 @@
+//! session-keys: holds the approval authority of Ika dWallets and hands out
+//! *sessions* — temporary, scoped keys a delegate (bot, agent) uses to get
+//! messages signed by the dWallet. Every limit is checked here, on every use.
+//!
+//! Map: `instructions/` one file per instruction; `state/` accounts and their
+//! rules; `ika.rs` the Ika interface; `errors.rs`, `events.rs`, `constants.rs`.
+//! The exact contract is SPEC.md; the security model is docs/security.md.
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod ika;
+pub mod instructions;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
+
+use instructions::*;
+
+declare_id!("CJ7KZvQrEyXqs1vz8iq1Shjg2Yt4W8He814zwuCg3Q9r");
+
+#[program]
+pub mod session_keys {
+    use super::*;
+
+    /// Puts a dWallet under a new policy and, in the same instruction, hands its
+    /// authority to this program's CPI authority (Ika `transfer_ownership`,
+    /// signer path).
+    ///
+    /// Signers: `init_authority` (the dWallet's current authority), `payer`.
+    /// Params: `admin` of the new policy.
+    /// Errors: `WrongDwalletAuthority` (signer is not the dWallet's authority),
+    /// `DwalletOwnerMismatch`, `InvalidDwalletAccount`, `InvalidDwalletProgram`,
+    /// `DwalletHandOverFailed`, `InvalidAdmin`.
+    pub fn initialize_policy(
+        ctx: Context<InitializePolicy>,
+        args: InitializePolicyArgs,
+    ) -> Result<()> {
+        InitializePolicy::handler(ctx, args)
+    }
+
+    /// Creates session `args.session_id` (= `policy.next_session_id`) with its limits.
+    ///
+    /// Signers: `admin`, `payer`.
+    /// Params: `CreateSessionArgs` (delegate, expiry, max uses, per-use amount
+    /// cap, total budget, schemes mask, allowlist).
+    /// Errors: `NotAdmin`, `PolicyNotActive`, `UnexpectedSessionId`,
+    /// `SessionIdsExhausted`, and the argument errors (`InvalidDelegate`,
+    /// `ExpiryInPast`, `ZeroMaxUses`, `InvalidSchemeMask`, `EmptyAllowlist`,
+    /// `AllowlistTooLong`, `DuplicateAllowedProgram`, `DefaultAllowedProgram`).
+    pub fn create_session(ctx: Context<CreateSession>, args: CreateSessionArgs) -> Result<()> {
+        CreateSession::handler(ctx, args)
+    }
+
+    /// The use path: checks every bound in SPEC order, consumes one use and one
+    /// nonce, stores and emits the binding hash, then CPIs Ika
+    /// `approve_message` with `message_hash = message_digest`.
+    ///
+    /// Signers: `delegate`, `payer` (MessageApproval rent).
+    /// Params: `ApproveArgs`.
+    /// Errors, in check order: `PolicyNotActive`, `SessionPolicyMismatch`,
+    /// `NotDelegate`, `SessionRevoked`, `StaleEpoch`, `Expired`,
+    /// `MaxUsesReached`, `NonceReplayed`, `NonceOutOfOrder`,
+    /// `DestinationNotAllowed`, `AmountExceedsMax`, `BudgetExceeded`,
+    /// `SchemeNotAllowed`; account wiring: `DwalletMismatch`,
+    /// `DwalletOwnerMismatch`, `DwalletProgramMismatch`, `InvalidDwalletProgram`.
+    pub fn approve_message(ctx: Context<ApproveMessage>, args: ApproveArgs) -> Result<()> {
+        ApproveMessage::handler(ctx, args)
+    }
+
+    /// Changes a session's limits (each `Some` field), never below what it used.
+    ///
+    /// Signer: `admin`.
+    /// Errors: `NotAdmin`, `SessionPolicyMismatch`, `PolicyNotActive`,
+    /// `SessionRevoked`, `StaleEpoch`, `EmptyUpdate`, `LimitBelowUsage`, and
+    /// the argument errors of `create_session`.
+    pub fn update_session(ctx: Context<UpdateSession>, args: UpdateSessionArgs) -> Result<()> {
+        UpdateSession::handler(ctx, args)
+    }
+
+    /// Revokes one session, immediately and for good.
+    ///
+    /// Signer: `admin`. Errors: `NotAdmin`, `SessionPolicyMismatch`, `SessionRevoked`.
+    pub fn revoke_session(ctx: Context<RevokeSession>) -> Result<()> {
+        RevokeSession::handler(ctx)
+    }
+
+    /// The delegate revokes its own session.
+    ///
+    /// Signer: `delegate`. Errors: `NotDelegate`, `SessionRevoked`.
+    pub fn renounce_session(ctx: Context<RenounceSession>) -> Result<()> {
+        RenounceSession::handler(ctx)
+    }
+
+    /// Bumps `policy.epoch`: every existing session is dead, in O(1).
+    ///
+    /// Signer: `admin`. Errors: `NotAdmin`, `CounterOverflow`.
+    pub fn revoke_all_sessions(ctx: Context<RevokeAllSessions>) -> Result<()> {
+        RevokeAllSessions::handler(ctx)
+    }
+
+    /// Closes a dead session (revoked, expired, exhausted, stale, or under a
+    /// released policy) and sends its rent to `rent_receiver`.
+    ///
+    /// Signer: `admin`. Errors: `NotAdmin`, `SessionPolicyMismatch`, `SessionStillLive`.
+    pub fn close_session(ctx: Context<CloseSession>) -> Result<()> {
+        CloseSession::handler(ctx)
+    }
+
+    /// Step one of an admin change; the default key cancels a pending proposal.
+    ///
+    /// Signer: `admin`. Errors: `NotAdmin`.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        ProposeAdmin::handler(ctx, new_admin)
+    }
+
+    /// Step two of an admin change: the proposed admin accepts.
+    ///
+    /// Signer: `new_admin`. Errors: `NoPendingAdmin`, `NotPendingAdmin`.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        AcceptAdmin::handler(ctx)
+    }
+
+    /// Hands the dWallet's authority to `new_authority` (Ika
+    /// `transfer_ownership`, CPI path) and marks the policy Released, forever.
+    ///
+    /// Signer: `admin`.
+    /// Errors: `NotAdmin`, `PolicyNotActive`, `InvalidNewAuthority`,
+    /// `ReleaseToCpiAuthority`, `DwalletHandOverFailed`, account wiring errors.
+    pub fn release_dwallet(ctx: Context<ReleaseDwallet>, new_authority: Pubkey) -> Result<()> {
+        ReleaseDwallet::handler(ctx, new_authority)
+    }
+}

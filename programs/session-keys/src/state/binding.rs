@@ -1,0 +1,36 @@
+//! The binding hash: what one approved use means, named exactly.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::BINDING_DOMAIN;
+use crate::instructions::ApproveArgs;
+
+/// `sha256("session-keys/v1" || program_id || policy || session_id || nonce ||
+/// message_digest || amount || destination_program || signature_nonce ||
+/// signature_scheme)`, integers little-endian (u32 session_id, u64 nonce and
+/// amount, u8 scheme): 196 bytes in, 32 out.
+///
+/// `nonce` is the nonce the use consumed (`args.nonce`, equal to the session
+/// nonce before the increment). Naming program, policy and session makes a
+/// binding meaningless anywhere else; the nonce makes it single-use.
+/// The TypeScript client holds a byte-identical copy (see the test vector).
+pub fn binding_hash(
+    program_id: &Pubkey,
+    policy: &Pubkey,
+    session_id: u32,
+    args: &ApproveArgs,
+) -> [u8; 32] {
+    solana_sha256_hasher::hashv(&[
+        BINDING_DOMAIN,
+        program_id.as_ref(),
+        policy.as_ref(),
+        &session_id.to_le_bytes(),
+        &args.nonce.to_le_bytes(),
+        &args.message_digest,
+        &args.amount.to_le_bytes(),
+        args.destination_program.as_ref(),
+        &args.signature_nonce,
+        &[args.signature_scheme],
+    ])
+    .to_bytes()
+}

@@ -1,0 +1,713 @@
+//! Host unit tests of the rules: every limit on both sides, the exact check
+//! order of the use path, counter overflow, status over time, update rules,
+//! create-argument validation and the binding-hash test vector.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{ALL_SIGNATURE_SCHEMES, MAX_ALLOWED_PROGRAMS, NO_TOTAL_BUDGET};
+use crate::errors::SessionKeysError as E;
+use crate::instructions::{ApproveArgs, CreateSessionArgs, UpdateSessionArgs};
+use crate::state::*;
+
+const EXPIRY: u64 = 1_000;
+const MAX_USES: u32 = 3;
+const MAX_AMOUNT: u64 = 500;
+
+fn key(b: u8) -> Pubkey {
+    Pubkey::new_from_array([b; 32])
+}
+fn policy_key() -> Pubkey {
+    key(0xA1)
+}
+fn delegate() -> Pubkey {
+    key(0xD1)
+}
+fn dest() -> Pubkey {
+    key(0xF1)
+}
+fn err(e: E) -> Error {
+    e.into()
+}
+
+fn policy() -> Policy {
+    Policy {
+        dwallet: key(0xB1),
+        dwallet_program: key(0xB2),
+        admin: key(0xC1),
+        pending_admin: Pubkey::default(),
+        init_authority_hash: [0; 32],
+        next_session_id: 1,
+        epoch: 4,
+        status: PolicyStatus::Active,
+        bump: 254,
+        cpi_authority_bump: 253,
+    }
+}
+
+fn session() -> Session {
+    let mut s = Session {
+        policy: policy_key(),
+        delegate: delegate(),
+        session_id: 0,
+        bump: 255,
+        epoch: 4,
+        revoked: false,
+        expiry_slot: EXPIRY,
+        max_uses: MAX_USES,
+        max_amount_per_tx: MAX_AMOUNT,
+        max_total_amount: NO_TOTAL_BUDGET,
+        allowed_schemes: ALL_SIGNATURE_SCHEMES,
+        allowed_programs_len: 0,
+        allowed_programs: [Pubkey::default(); MAX_ALLOWED_PROGRAMS],
+        uses: 0,
+        spent: 0,
+        nonce: 0,
+        created_slot: 10,
+        last_used_slot: 0,
+        last_binding: [0; 32],
+    };
+    s.set_allowlist(&[key(0xF0), dest()]).unwrap();
+    s
+}
+
+fn args(nonce: u64) -> ApproveArgs {
+    ApproveArgs {
+        nonce,
+        message_digest: [7; 32],
+        amount: 100,
+        destination_program: dest(),
+        signature_nonce: [9; 32],
+        user_pubkey: [5; 32],
+        signature_scheme: 1,
+        message_approval_bump: 250,
+    }
+}
+
+/// `check_use` with the default policy/signer.
+fn check(s: &Session, slot: u64, a: &ApproveArgs) -> Result<()> {
+    s.check_use(&policy_key(), &policy(), &delegate(), slot, a)
+}
+
+// ---- sizes ----------------------------------------------------------------------
+
+#[test]
+fn session_space_is_fixed() {
+    assert_eq!(8 + Session::INIT_SPACE, 440);
+    assert_eq!(8 + Policy::INIT_SPACE, 187);
+}
+
+// ---- each bound on both sides -----------------------------------------------------
+
+#[test]
+fn a_fresh_session_passes() {
+    check(&session(), 500, &args(0)).unwrap();
+}
+
+#[test]
+fn policy_must_be_active() {
+    let mut p = policy();
+    p.status = PolicyStatus::Released;
+    let r = session().check_use(&policy_key(), &p, &delegate(), 1, &args(0));
+    assert_eq!(r.unwrap_err(), err(E::PolicyNotActive));
+}
+
+#[test]
+fn session_must_belong_to_policy() {
+    let r = session().check_use(&key(0xA2), &policy(), &delegate(), 1, &args(0));
+    assert_eq!(r.unwrap_err(), err(E::SessionPolicyMismatch));
+}
+
+#[test]
+fn signer_must_be_delegate() {
+    let r = session().check_use(&policy_key(), &policy(), &key(0xD2), 1, &args(0));
+    assert_eq!(r.unwrap_err(), err(E::NotDelegate));
+}
+
+#[test]
+fn revoked_fails() {
+    let mut s = session();
+    s.revoked = true;
+    assert_eq!(check(&s, 1, &args(0)).unwrap_err(), err(E::SessionRevoked));
+}
+
+#[test]
+fn stale_epoch_fails_both_ways() {
+    let mut s = session();
+    s.epoch = 3;
+    assert_eq!(check(&s, 1, &args(0)).unwrap_err(), err(E::StaleEpoch));
+    s.epoch = 5; // cannot happen, but never "ahead" either
+    assert_eq!(check(&s, 1, &args(0)).unwrap_err(), err(E::StaleEpoch));
+}
+
+#[test]
+fn expiry_slot_itself_is_valid_next_slot_is_not() {
+    let s = session();
+    check(&s, EXPIRY - 1, &args(0)).unwrap();
+    check(&s, EXPIRY, &args(0)).unwrap();
+    assert_eq!(
+        check(&s, EXPIRY + 1, &args(0)).unwrap_err(),
+        err(E::Expired)
+    );
+    assert_eq!(check(&s, u64::MAX, &args(0)).unwrap_err(), err(E::Expired));
+}
+
+#[test]
+fn expiry_at_u64_max_never_expires() {
+    let mut s = session();
+    s.expiry_slot = u64::MAX;
+    check(&s, u64::MAX, &args(0)).unwrap();
+}
+
+#[test]
+fn max_uses_boundary() {
+    let mut s = session();
+    s.uses = MAX_USES - 1;
+    s.nonce = s.uses as u64;
+    check(&s, 1, &args(s.nonce)).unwrap();
+    s.uses = MAX_USES;
+    s.nonce = s.uses as u64;
+    assert_eq!(
+        check(&s, 1, &args(s.nonce)).unwrap_err(),
+        err(E::MaxUsesReached)
+    );
+}
+
+#[test]
+fn nonce_equal_ok_lower_replayed_higher_out_of_order() {
+    let mut s = session();
+    s.uses = 1;
+    s.nonce = 1;
+    check(&s, 1, &args(1)).unwrap();
+    assert_eq!(check(&s, 1, &args(0)).unwrap_err(), err(E::NonceReplayed));
+    assert_eq!(check(&s, 1, &args(2)).unwrap_err(), err(E::NonceOutOfOrder));
+    assert_eq!(
+        check(&s, 1, &args(u64::MAX)).unwrap_err(),
+        err(E::NonceOutOfOrder)
+    );
+}
+
+#[test]
+fn destination_in_and_out_of_allowlist() {
+    let s = session();
+    let mut a = args(0);
+    a.destination_program = key(0xF0);
+    check(&s, 1, &a).unwrap();
+    a.destination_program = key(0xF2);
+    assert_eq!(check(&s, 1, &a).unwrap_err(), err(E::DestinationNotAllowed));
+    // the zeroed tail of the fixed array never matches
+    a.destination_program = Pubkey::default();
+    assert_eq!(check(&s, 1, &a).unwrap_err(), err(E::DestinationNotAllowed));
+}
+
+#[test]
+fn amount_boundary() {
+    let s = session();
+    let mut a = args(0);
+    a.amount = 0;
+    check(&s, 1, &a).unwrap();
+    a.amount = MAX_AMOUNT;
+    check(&s, 1, &a).unwrap();
+    a.amount = MAX_AMOUNT + 1;
+    assert_eq!(check(&s, 1, &a).unwrap_err(), err(E::AmountExceedsMax));
+    a.amount = u64::MAX;
+    assert_eq!(check(&s, 1, &a).unwrap_err(), err(E::AmountExceedsMax));
+}
+
+#[test]
+fn budget_boundary() {
+    let mut s = session();
+    s.max_total_amount = 1_000;
+    s.spent = 900;
+    let mut a = args(0);
+    a.amount = 100; // 900 + 100 == budget
+    check(&s, 1, &a).unwrap();
+    a.amount = 101;
+    assert_eq!(check(&s, 1, &a).unwrap_err(), err(E::BudgetExceeded));
+    s.spent = 1_000;
+    a.amount = 0; // a zero-value message still fits a spent budget
+    check(&s, 1, &a).unwrap();
+}
+
+#[test]
+fn budget_sum_overflow_is_budget_exceeded_not_a_wrap() {
+    let mut s = session();
+    s.max_amount_per_tx = u64::MAX;
+    s.max_total_amount = u64::MAX;
+    s.spent = u64::MAX - 5;
+    let mut a = args(0);
+    a.amount = 5;
+    check(&s, 1, &a).unwrap();
+    a.amount = 6;
+    assert_eq!(check(&s, 1, &a).unwrap_err(), err(E::BudgetExceeded));
+}
+
+#[test]
+fn schemes() {
+    let mut s = session();
+    s.allowed_schemes = 0b010; // Secp256k1 only
+    let mut a = args(0);
+    a.signature_scheme = 1;
+    check(&s, 1, &a).unwrap();
+    for bad in [0u8, 2, 3, 7, 8, 200, 255] {
+        a.signature_scheme = bad;
+        assert_eq!(
+            check(&s, 1, &a).unwrap_err(),
+            err(E::SchemeNotAllowed),
+            "scheme {bad}"
+        );
+    }
+}
+
+// ---- the order -------------------------------------------------------------------
+
+/// Starts from a request that breaks every bound at once, then repairs one
+/// bound at a time: each step must fail with the next error in SPEC order.
+#[test]
+fn check_order_is_spec_order() {
+    let mut p = policy();
+    p.status = PolicyStatus::Released;
+    let mut s = session();
+    s.policy = key(0xEE);
+    s.delegate = key(0xEF);
+    s.revoked = true;
+    s.epoch = 0;
+    s.uses = MAX_USES;
+    s.nonce = 2;
+    s.max_total_amount = 0;
+    s.allowed_schemes = 0b001;
+    let mut a = args(1);
+    a.destination_program = key(0x99);
+    a.amount = MAX_AMOUNT + 1;
+    a.signature_scheme = 2;
+    let slot = EXPIRY + 1;
+
+    let run = |p: &Policy, s: &Session, a: &ApproveArgs| {
+        s.check_use(&policy_key(), p, &delegate(), slot, a)
+            .unwrap_err()
+    };
+    assert_eq!(run(&p, &s, &a), err(E::PolicyNotActive));
+    p.status = PolicyStatus::Active;
+    assert_eq!(run(&p, &s, &a), err(E::SessionPolicyMismatch));
+    s.policy = policy_key();
+    assert_eq!(run(&p, &s, &a), err(E::NotDelegate));
+    s.delegate = delegate();
+    assert_eq!(run(&p, &s, &a), err(E::SessionRevoked));
+    s.revoked = false;
+    assert_eq!(run(&p, &s, &a), err(E::StaleEpoch));
+    s.epoch = p.epoch;
+    assert_eq!(run(&p, &s, &a), err(E::Expired));
+    s.expiry_slot = slot;
+    assert_eq!(run(&p, &s, &a), err(E::MaxUsesReached));
+    s.max_uses = MAX_USES + 10;
+    assert_eq!(run(&p, &s, &a), err(E::NonceReplayed));
+    a.nonce = 3;
+    assert_eq!(run(&p, &s, &a), err(E::NonceOutOfOrder));
+    a.nonce = 2;
+    assert_eq!(run(&p, &s, &a), err(E::DestinationNotAllowed));
+    a.destination_program = dest();
+    assert_eq!(run(&p, &s, &a), err(E::AmountExceedsMax));
+    a.amount = MAX_AMOUNT;
+    assert_eq!(run(&p, &s, &a), err(E::BudgetExceeded));
+    s.max_total_amount = NO_TOTAL_BUDGET;
+    assert_eq!(run(&p, &s, &a), err(E::SchemeNotAllowed));
+    a.signature_scheme = 0;
+    s.check_use(&policy_key(), &p, &delegate(), slot, &a)
+        .unwrap();
+}
+
+#[test]
+fn expired_and_over_amount_fails_expired() {
+    let s = session();
+    let mut a = args(0);
+    a.amount = MAX_AMOUNT + 1;
+    assert_eq!(check(&s, EXPIRY + 1, &a).unwrap_err(), err(E::Expired));
+}
+
+// ---- consuming a use ----------------------------------------------------------------
+
+#[test]
+fn record_use_consumes_one_use_and_one_nonce() {
+    let mut s = session();
+    for i in 0..MAX_USES {
+        check(&s, 100 + i as u64, &args(i as u64)).unwrap();
+        let remaining = s.record_use(100 + i as u64, 10).unwrap();
+        assert_eq!(remaining, MAX_USES - i - 1);
+        assert_eq!(s.nonce, i as u64 + 1);
+        assert_eq!(s.last_used_slot, 100 + i as u64);
+    }
+    assert_eq!(s.spent, 10 * MAX_USES as u64);
+    assert_eq!(
+        check(&s, 200, &args(MAX_USES as u64)).unwrap_err(),
+        err(E::MaxUsesReached)
+    );
+    assert_eq!(s.status(200, 4), SessionStatus::Exhausted);
+}
+
+#[test]
+fn record_use_never_wraps() {
+    let mut s = session();
+    s.uses = u32::MAX;
+    assert_eq!(s.record_use(1, 0).unwrap_err(), err(E::CounterOverflow));
+    let mut s = session();
+    s.nonce = u64::MAX;
+    assert_eq!(s.record_use(1, 0).unwrap_err(), err(E::CounterOverflow));
+    let mut s = session();
+    s.spent = u64::MAX;
+    assert_eq!(s.record_use(1, 1).unwrap_err(), err(E::CounterOverflow));
+    // and the last representable values still work
+    let mut s = session();
+    s.uses = u32::MAX - 1;
+    s.max_uses = u32::MAX;
+    s.nonce = u64::MAX - 1;
+    s.spent = u64::MAX - 1;
+    assert_eq!(s.record_use(1, 1).unwrap(), 0);
+    assert_eq!((s.uses, s.nonce, s.spent), (u32::MAX, u64::MAX, u64::MAX));
+}
+
+#[test]
+fn max_uses_u32_max_is_usable_to_the_end() {
+    let mut s = session();
+    s.max_uses = u32::MAX;
+    s.uses = u32::MAX - 1;
+    s.nonce = s.uses as u64;
+    check(&s, 1, &args(s.nonce)).unwrap();
+    s.record_use(1, 0).unwrap();
+    assert_eq!(
+        check(&s, 1, &args(s.nonce)).unwrap_err(),
+        err(E::MaxUsesReached)
+    );
+}
+
+// ---- status over time ---------------------------------------------------------------
+
+#[test]
+fn status_over_time() {
+    let mut s = session();
+    assert_eq!(s.status(0, 4), SessionStatus::Active);
+    assert_eq!(s.status(EXPIRY, 4), SessionStatus::Active);
+    assert_eq!(s.status(EXPIRY + 1, 4), SessionStatus::Expired);
+    s.uses = MAX_USES;
+    assert_eq!(s.status(EXPIRY, 4), SessionStatus::Exhausted);
+    assert_eq!(s.status(EXPIRY + 1, 4), SessionStatus::Expired); // expiry wins
+    assert_eq!(s.status(0, 5), SessionStatus::Stale); // stale wins over both
+    s.revoked = true;
+    assert_eq!(s.status(EXPIRY + 1, 5), SessionStatus::Revoked); // revoked wins all
+}
+
+// ---- update -----------------------------------------------------------------------
+
+fn update() -> UpdateSessionArgs {
+    UpdateSessionArgs::default()
+}
+
+#[test]
+fn update_never_below_usage() {
+    let mut s = session();
+    s.uses = 2;
+    s.spent = 300;
+    let u = UpdateSessionArgs {
+        max_uses: Some(1),
+        ..update()
+    };
+    assert_eq!(
+        s.apply_update(4, 1, &u).unwrap_err(),
+        err(E::LimitBelowUsage)
+    );
+    let u = UpdateSessionArgs {
+        max_uses: Some(2),
+        ..update()
+    }; // == used: exhausted, allowed
+    s.apply_update(4, 1, &u).unwrap();
+    assert_eq!(s.max_uses, 2);
+    let u = UpdateSessionArgs {
+        max_total_amount: Some(299),
+        ..update()
+    };
+    assert_eq!(
+        s.apply_update(4, 1, &u).unwrap_err(),
+        err(E::LimitBelowUsage)
+    );
+    let u = UpdateSessionArgs {
+        max_total_amount: Some(300),
+        ..update()
+    };
+    s.apply_update(4, 1, &u).unwrap();
+    let u = UpdateSessionArgs {
+        max_uses: Some(0),
+        ..update()
+    };
+    let mut fresh = session();
+    assert_eq!(
+        fresh.apply_update(4, 1, &u).unwrap_err(),
+        err(E::ZeroMaxUses)
+    );
+}
+
+#[test]
+fn update_validates_everything_before_writing() {
+    let mut s = session();
+    let before = s.max_uses;
+    let u = UpdateSessionArgs {
+        max_uses: Some(50),
+        allowed_programs: Some(vec![]),
+        ..update()
+    };
+    assert_eq!(
+        s.apply_update(4, 1, &u).unwrap_err(),
+        err(E::EmptyAllowlist)
+    );
+    assert_eq!(s.max_uses, before);
+}
+
+#[test]
+fn update_rules() {
+    let mut s = session();
+    assert_eq!(
+        s.apply_update(4, 1, &update()).unwrap_err(),
+        err(E::EmptyUpdate)
+    );
+    let u = UpdateSessionArgs {
+        expiry_slot: Some(99),
+        ..update()
+    };
+    assert_eq!(
+        s.apply_update(4, 100, &u).unwrap_err(),
+        err(E::ExpiryInPast)
+    );
+    let u = UpdateSessionArgs {
+        expiry_slot: Some(100),
+        ..update()
+    };
+    s.apply_update(4, 100, &u).unwrap();
+    let u = UpdateSessionArgs {
+        allowed_schemes: Some(0),
+        ..update()
+    };
+    assert_eq!(
+        s.apply_update(4, 1, &u).unwrap_err(),
+        err(E::InvalidSchemeMask)
+    );
+    let u = UpdateSessionArgs {
+        allowed_programs: Some(vec![key(1)]),
+        ..update()
+    };
+    s.apply_update(4, 1, &u).unwrap();
+    assert_eq!(s.allowed_programs(), &[key(1)]);
+    assert_eq!(s.allowed_programs[1], Pubkey::default()); // tail re-zeroed
+                                                          // an expired session can be extended; revoked and stale ones cannot be revived
+    let mut expired = session();
+    let u = UpdateSessionArgs {
+        expiry_slot: Some(EXPIRY + 100),
+        ..update()
+    };
+    expired.apply_update(4, EXPIRY + 50, &u).unwrap();
+    assert_eq!(expired.status(EXPIRY + 50, 4), SessionStatus::Active);
+    let mut revoked = session();
+    revoked.revoked = true;
+    assert_eq!(
+        revoked.apply_update(4, 1, &u).unwrap_err(),
+        err(E::SessionRevoked)
+    );
+    assert_eq!(
+        session().apply_update(5, 1, &u).unwrap_err(),
+        err(E::StaleEpoch)
+    );
+}
+
+// ---- create arguments ---------------------------------------------------------------
+
+fn create() -> CreateSessionArgs {
+    CreateSessionArgs {
+        session_id: 0,
+        delegate: delegate(),
+        expiry_slot: 100,
+        max_uses: 1,
+        max_amount_per_tx: 0,
+        max_total_amount: NO_TOTAL_BUDGET,
+        allowed_schemes: 0b001,
+        allowed_programs: vec![dest()],
+    }
+}
+
+#[test]
+fn create_args_valid() {
+    create().validate(100).unwrap();
+    let eight: Vec<Pubkey> = (1..=8).map(key).collect();
+    CreateSessionArgs {
+        allowed_programs: eight,
+        allowed_schemes: 0b111,
+        ..create()
+    }
+    .validate(0)
+    .unwrap();
+}
+
+#[test]
+fn create_args_invalid() {
+    let cases: Vec<(CreateSessionArgs, E)> = vec![
+        (
+            CreateSessionArgs {
+                delegate: Pubkey::default(),
+                ..create()
+            },
+            E::InvalidDelegate,
+        ),
+        (
+            CreateSessionArgs {
+                expiry_slot: 99,
+                ..create()
+            },
+            E::ExpiryInPast,
+        ),
+        (
+            CreateSessionArgs {
+                max_uses: 0,
+                ..create()
+            },
+            E::ZeroMaxUses,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_schemes: 0,
+                ..create()
+            },
+            E::InvalidSchemeMask,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_schemes: 0b1000,
+                ..create()
+            },
+            E::InvalidSchemeMask,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_schemes: 0b1001,
+                ..create()
+            },
+            E::InvalidSchemeMask,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_programs: vec![],
+                ..create()
+            },
+            E::EmptyAllowlist,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_programs: (1..=9).map(key).collect(),
+                ..create()
+            },
+            E::AllowlistTooLong,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_programs: vec![key(1), key(2), key(1)],
+                ..create()
+            },
+            E::DuplicateAllowedProgram,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_programs: vec![key(1), Pubkey::default()],
+                ..create()
+            },
+            E::DefaultAllowedProgram,
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(args.validate(100).unwrap_err(), err(expected), "{args:?}");
+    }
+}
+
+// ---- binding hash -------------------------------------------------------------------
+
+/// The fixed vector the TypeScript client must reproduce byte for byte.
+fn vector_args() -> ApproveArgs {
+    let mut message_digest = [0u8; 32];
+    for (i, b) in message_digest.iter_mut().enumerate() {
+        *b = i as u8; // 00 01 02 .. 1f
+    }
+    ApproveArgs {
+        nonce: 3,
+        message_digest,
+        amount: 1_000_000_007,
+        destination_program: key(0x33),
+        signature_nonce: [0x44; 32],
+        user_pubkey: [0x55; 32], // not part of the binding
+        signature_scheme: 1,
+        message_approval_bump: 255, // not part of the binding
+    }
+}
+
+const VECTOR_POLICY: [u8; 32] = [0x11; 32];
+const VECTOR_SESSION_ID: u32 = 7;
+
+#[test]
+fn binding_hash_test_vector() {
+    use sha2::{Digest, Sha256};
+    let a = vector_args();
+    let policy = Pubkey::new_from_array(VECTOR_POLICY);
+
+    // independent construction: concatenate, then hash
+    let mut pre = Vec::new();
+    pre.extend_from_slice(b"session-keys/v1");
+    pre.extend_from_slice(crate::ID.as_ref());
+    pre.extend_from_slice(&VECTOR_POLICY);
+    pre.extend_from_slice(&VECTOR_SESSION_ID.to_le_bytes());
+    pre.extend_from_slice(&a.nonce.to_le_bytes());
+    pre.extend_from_slice(&a.message_digest);
+    pre.extend_from_slice(&a.amount.to_le_bytes());
+    pre.extend_from_slice(a.destination_program.as_ref());
+    pre.extend_from_slice(&a.signature_nonce);
+    pre.push(a.signature_scheme);
+    assert_eq!(pre.len(), 196);
+    let expected: [u8; 32] = Sha256::digest(&pre).into();
+
+    let got = binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &a);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    println!("binding preimage = {}", hex(&pre));
+    println!("binding hash     = {}", hex(&got));
+    assert_eq!(got, expected);
+    assert_eq!(hex(&got), BINDING_VECTOR_HEX);
+}
+
+/// Pinned so an accidental change on either side fails loudly.
+const BINDING_VECTOR_HEX: &str = "619205dd93b26dc8b2e40eae32d7faa6adba7e76c4bd35e0b8c7214279ae732d";
+
+#[test]
+fn binding_hash_names_every_field() {
+    let policy = Pubkey::new_from_array(VECTOR_POLICY);
+    let base = binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &vector_args());
+    let differs = |h: [u8; 32]| assert_ne!(h, base);
+    differs(binding_hash(
+        &key(1),
+        &policy,
+        VECTOR_SESSION_ID,
+        &vector_args(),
+    ));
+    differs(binding_hash(
+        &crate::ID,
+        &key(1),
+        VECTOR_SESSION_ID,
+        &vector_args(),
+    ));
+    differs(binding_hash(&crate::ID, &policy, 8, &vector_args()));
+    let with = |f: fn(&mut ApproveArgs)| {
+        let mut a = vector_args();
+        f(&mut a);
+        binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &a)
+    };
+    differs(with(|a| a.nonce += 1));
+    differs(with(|a| a.message_digest[0] ^= 1));
+    differs(with(|a| a.amount += 1));
+    differs(with(|a| {
+        a.destination_program = Pubkey::new_from_array([0x34; 32])
+    }));
+    differs(with(|a| a.signature_nonce[31] ^= 1));
+    differs(with(|a| a.signature_scheme = 2));
+    // fields Ika needs but the binding (per SPEC) does not name
+    assert_eq!(with(|a| a.user_pubkey = [0; 32]), base);
+    assert_eq!(with(|a| a.message_approval_bump = 1), base);
+}
