@@ -1,0 +1,88 @@
+/** A real cluster (devnet, mainnet, a local validator) over JSON-RPC. */
+import { AccountInfo, Commitment, Connection, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
+import { fromRpcError } from "./errors";
+import { txSignature } from "./tx-utils";
+import type { Blockhash, Chain, SimOutcome, TxOutcome } from "./types";
+
+export class RpcChain implements Chain {
+  readonly kind = "rpc" as const;
+  readonly simulatesPostState = true;
+  readonly connection: Connection;
+
+  constructor(urlOrConnection: string | Connection, readonly commitment: Commitment = "confirmed") {
+    this.connection = typeof urlOrConnection === "string" ? new Connection(urlOrConnection, commitment) : urlOrConnection;
+  }
+
+  getAccountInfo(address: PublicKey): Promise<AccountInfo<Buffer> | null> {
+    return this.connection.getAccountInfo(address, this.commitment);
+  }
+
+  /** Batched in groups of 100, the RPC's limit for getMultipleAccounts. */
+  async getMultipleAccounts(addresses: PublicKey[]) {
+    const out: (AccountInfo<Buffer> | null)[] = [];
+    for (let i = 0; i < addresses.length; i += 100) {
+      out.push(...(await this.connection.getMultipleAccountsInfo(addresses.slice(i, i + 100), this.commitment)));
+    }
+    return out;
+  }
+
+  /**
+   * Simulates first so a doomed transaction costs no fee and still reports
+   * its logs and structured error; then sends without preflight and reads the
+   * landed transaction's logs and CU.
+   */
+  async sendTransaction(tx: Transaction): Promise<TxOutcome> {
+    const signature = txSignature(tx);
+    const sim = await this.simulateTransaction(tx);
+    if (!sim.ok) return { ok: false, signature, logs: sim.logs, computeUnits: sim.computeUnits, error: sim.error! };
+    await this.connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
+    const { blockhash, lastValidBlockHeight } = { blockhash: tx.recentBlockhash!, lastValidBlockHeight: tx.lastValidBlockHeight ?? (await this.connection.getLatestBlockhash(this.commitment)).lastValidBlockHeight };
+    await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, this.commitment);
+    const landed = await this.connection.getTransaction(signature, {
+      commitment: this.commitment === "processed" ? "confirmed" : (this.commitment as "confirmed" | "finalized"),
+      maxSupportedTransactionVersion: 0,
+    });
+    const logs = landed?.meta?.logMessages ?? [];
+    const computeUnits = landed?.meta?.computeUnitsConsumed ?? 0;
+    if (landed?.meta?.err) return { ok: false, signature, logs, computeUnits, error: fromRpcError(landed.meta.err) };
+    return { ok: true, signature, logs, computeUnits };
+  }
+
+  async simulateTransaction(tx: Transaction, accounts: PublicKey[] = []): Promise<SimOutcome> {
+    const vtx = new VersionedTransaction(tx.compileMessage());
+    const res = await this.connection.simulateTransaction(vtx, {
+      sigVerify: false,
+      replaceRecentBlockhash: !tx.recentBlockhash,
+      commitment: this.commitment,
+      accounts: accounts.length ? { encoding: "base64", addresses: accounts.map((a) => a.toBase58()) } : undefined,
+    });
+    const v = res.value;
+    const postAccounts = new Map<string, AccountInfo<Buffer> | null>();
+    accounts.forEach((a, i) => {
+      const acc = v.accounts?.[i];
+      postAccounts.set(a.toBase58(), acc ? {
+        lamports: acc.lamports, owner: new PublicKey(acc.owner), executable: acc.executable,
+        rentEpoch: acc.rentEpoch, data: Buffer.from(acc.data[0], "base64"),
+      } : null);
+    });
+    return {
+      ok: v.err === null,
+      error: v.err === null ? undefined : fromRpcError(v.err),
+      logs: v.logs ?? [],
+      computeUnits: v.unitsConsumed ?? 0,
+      postAccounts,
+    };
+  }
+
+  async getSlot(): Promise<bigint> {
+    return BigInt(await this.connection.getSlot(this.commitment));
+  }
+
+  getLatestBlockhash(): Promise<Blockhash> {
+    return this.connection.getLatestBlockhash(this.commitment);
+  }
+
+  getMinimumBalanceForRentExemption(dataLength: number): Promise<number> {
+    return this.connection.getMinimumBalanceForRentExemption(dataLength, this.commitment);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Inspect a policy and all its sessions with live status. Sessions are
+ * found by walking ids 0..next_session_id (their addresses are PDAs), so
+ * it works on any RPC and in-process — no getProgramAccounts needed.
+ */
+import { PublicKey } from "@solana/web3.js";
+import { PolicyAccount, SessionAccount, SessionKeysClient, toBig } from "./client";
+import { SessionStatusName, sessionStatus } from "./status";
+
+export interface SessionView {
+  id: number;
+  address: string;
+  status: SessionStatusName;
+  /** Absent once closed. */
+  delegate?: string;
+  expirySlot?: string;
+  uses?: number;
+  maxUses?: number;
+  remainingUses?: number;
+  /** The nonce the next use must carry. */
+  nextNonce?: string;
+  maxAmountPerTx?: string;
+  maxTotalAmount?: string;
+  spent?: string;
+  allowedPrograms?: string[];
+  allowedSchemes?: number;
+  lastUsedSlot?: string;
+}
+
+export interface PolicyView {
+  address: string;
+  dwallet: string;
+  dwalletProgram: string;
+  admin: string;
+  pendingAdmin: string | null;
+  status: "active" | "released";
+  epoch: string;
+  nextSessionId: string;
+  /** The slot the statuses were computed at. */
+  slot: string;
+  sessions: SessionView[];
+}
+
+export interface InspectOptions {
+  /** Walk ids from here (default 0). */
+  fromId?: number;
+  /** At most this many ids (default: all). */
+  limit?: number;
+}
+
+const BATCH = 100;
+
+export async function inspectPolicy(c: SessionKeysClient, policyAddress: PublicKey, o: InspectOptions = {}): Promise<PolicyView | null> {
+  const policy = await c.fetchPolicy(policyAddress);
+  if (!policy) return null;
+  const slot = await c.chain.getSlot();
+  const epoch = toBig(policy.epoch);
+  const next = Number(toBig(policy.nextSessionId));
+  const from = o.fromId ?? 0;
+  const to = o.limit === undefined ? next : Math.min(next, from + o.limit);
+
+  const sessions: SessionView[] = [];
+  for (let start = from; start < to; start += BATCH) {
+    const ids = Array.from({ length: Math.min(BATCH, to - start) }, (_, i) => start + i);
+    const addresses = ids.map((id) => c.sessionAddress(policyAddress, id));
+    const infos = await c.chain.getMultipleAccounts(addresses);
+    ids.forEach((id, i) => {
+      const s = c.decodeAccount("session", infos[i]) as SessionAccount | null;
+      sessions.push(s ? viewSession(id, addresses[i], s, slot, epoch) : { id, address: addresses[i].toBase58(), status: "closed" });
+    });
+  }
+  return viewPolicy(policyAddress, policy, slot, sessions);
+}
+
+/** By dWallet + the key that initialized the policy (the policy address needs both). */
+export function inspectDwallet(c: SessionKeysClient, dwallet: PublicKey, initAuthority: PublicKey, o?: InspectOptions) {
+  return inspectPolicy(c, c.policyAddress(dwallet, initAuthority), o);
+}
+
+function viewSession(id: number, address: PublicKey, s: SessionAccount, slot: bigint, policyEpoch: bigint): SessionView {
+  const status = sessionStatus({
+    revoked: s.revoked, epoch: toBig(s.epoch), expirySlot: toBig(s.expirySlot), uses: s.uses, maxUses: s.maxUses,
+  }, slot, policyEpoch);
+  return {
+    id, address: address.toBase58(), status,
+    delegate: s.delegate.toBase58(),
+    expirySlot: toBig(s.expirySlot).toString(),
+    uses: s.uses, maxUses: s.maxUses, remainingUses: Math.max(0, s.maxUses - s.uses),
+    nextNonce: toBig(s.nonce).toString(),
+    maxAmountPerTx: toBig(s.maxAmountPerTx).toString(),
+    maxTotalAmount: toBig(s.maxTotalAmount).toString(),
+    spent: toBig(s.spent).toString(),
+    allowedPrograms: s.allowedPrograms.slice(0, s.allowedProgramsLen).map((p: PublicKey) => p.toBase58()),
+    allowedSchemes: s.allowedSchemes,
+    lastUsedSlot: toBig(s.lastUsedSlot).toString(),
+  };
+}
+
+function viewPolicy(address: PublicKey, p: PolicyAccount, slot: bigint, sessions: SessionView[]): PolicyView {
+  return {
+    address: address.toBase58(),
+    dwallet: p.dwallet.toBase58(),
+    dwalletProgram: p.dwalletProgram.toBase58(),
+    admin: p.admin.toBase58(),
+    pendingAdmin: p.pendingAdmin.equals(PublicKey.default) ? null : p.pendingAdmin.toBase58(),
+    status: "active" in p.status ? "active" : "released",
+    epoch: toBig(p.epoch).toString(),
+    nextSessionId: toBig(p.nextSessionId).toString(),
+    slot: slot.toString(),
+    sessions,
+  };
+}

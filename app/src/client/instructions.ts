@@ -1,0 +1,219 @@
+/**
+ * One builder per program instruction. Each returns an `Action` to preview
+ * or deploy (client.ts). Accounts are passed explicitly (`accountsStrict`):
+ * nothing is resolved behind the caller's back, and a test can swap any
+ * account through `accounts` to attack the program.
+ */
+import { PublicKey, SystemProgram } from "@solana/web3.js";
+import { Action, bn, SessionKeysClient, toBig } from "./client";
+import { MESSAGE_APPROVAL_LEN, messageDigest as keccak, SignatureScheme } from "./ika";
+import { messageApprovalAddress } from "./pda";
+
+/** Replace any of an instruction's accounts (attack tests, unusual setups). */
+type AccountOverrides = Record<string, PublicKey>;
+
+const U64_MAX = (1n << 64n) - 1n;
+/** Every scheme Ika knows: Ed25519 | Secp256k1 | Secp256r1. */
+export const ALL_SCHEMES = 0b111;
+
+const sizeOf = (c: SessionKeysClient, name: "policy" | "session") => c.program.account[name].size;
+
+// ---------------------------------------------------------------- policy
+
+export interface InitializePolicyParams {
+  dwallet: PublicKey;
+  dwalletProgram: PublicKey;
+  /** The dWallet's current authority; signs. */
+  initAuthority: PublicKey;
+  /** Who will administer sessions. */
+  admin: PublicKey;
+  payer?: PublicKey;
+  accounts?: AccountOverrides;
+}
+
+export async function initializePolicy(c: SessionKeysClient, p: InitializePolicyParams): Promise<Action> {
+  const payer = p.payer ?? c.provider.publicKey;
+  const policy = c.policyAddress(p.dwallet, p.initAuthority);
+  const ix = await c.program.methods.initializePolicy({ admin: p.admin }).accountsStrict({
+    payer, initAuthority: p.initAuthority, policy, dwallet: p.dwallet, dwalletProgram: p.dwalletProgram,
+    cpiAuthority: c.cpiAuthority(), systemProgram: SystemProgram.programId, ...p.accounts,
+  }).instruction();
+  return {
+    name: "initializePolicy", instructions: [ix], feePayer: payer, signers: uniq([payer, p.initAuthority]),
+    watch: [policy, p.dwallet], creates: [{ address: policy, space: sizeOf(c, "policy") }],
+  };
+}
+
+export interface AdminParams { policy: PublicKey; admin: PublicKey; accounts?: AccountOverrides }
+
+export async function revokeAllSessions(c: SessionKeysClient, p: AdminParams): Promise<Action> {
+  const ix = await c.program.methods.revokeAllSessions()
+    .accountsStrict({ admin: p.admin, policy: p.policy, ...p.accounts }).instruction();
+  return simple("revokeAllSessions", ix, p.admin, [p.policy]);
+}
+
+export async function proposeAdmin(c: SessionKeysClient, p: AdminParams & { newAdmin: PublicKey }): Promise<Action> {
+  const ix = await c.program.methods.proposeAdmin(p.newAdmin)
+    .accountsStrict({ admin: p.admin, policy: p.policy, ...p.accounts }).instruction();
+  return simple("proposeAdmin", ix, p.admin, [p.policy]);
+}
+
+export async function acceptAdmin(c: SessionKeysClient, p: { policy: PublicKey; newAdmin: PublicKey; accounts?: AccountOverrides }): Promise<Action> {
+  const ix = await c.program.methods.acceptAdmin()
+    .accountsStrict({ newAdmin: p.newAdmin, policy: p.policy, ...p.accounts }).instruction();
+  return simple("acceptAdmin", ix, p.newAdmin, [p.policy]);
+}
+
+export async function releaseDwallet(c: SessionKeysClient, p: AdminParams & { newAuthority: PublicKey }): Promise<Action> {
+  const policy = await mustFetchPolicy(c, p.policy);
+  const ix = await c.program.methods.releaseDwallet(p.newAuthority).accountsStrict({
+    admin: p.admin, policy: p.policy, dwallet: policy.dwallet, dwalletProgram: policy.dwalletProgram,
+    callerProgram: c.programId, cpiAuthority: c.cpiAuthority(), ...p.accounts,
+  }).instruction();
+  return simple("releaseDwallet", ix, p.admin, [p.policy, policy.dwallet]);
+}
+
+// ---------------------------------------------------------------- sessions
+
+export interface SessionLimits {
+  delegate: PublicKey;
+  /** Last slot the session may be used in. */
+  expirySlot: bigint;
+  maxUses: number;
+  maxAmountPerTx: bigint;
+  /** Total over all uses; default: no budget. */
+  maxTotalAmount?: bigint;
+  /** Bit mask of SignatureScheme; default all. */
+  allowedSchemes?: number;
+  /** 1..=8 destination programs. */
+  allowedPrograms: PublicKey[];
+}
+
+export interface CreateSessionParams extends AdminParams {
+  limits: SessionLimits;
+  payer?: PublicKey;
+  /** Default: the policy's next id (read from chain). */
+  sessionId?: number;
+}
+
+export async function createSession(c: SessionKeysClient, p: CreateSessionParams): Promise<Action & { sessionId: number; session: PublicKey }> {
+  const payer = p.payer ?? c.provider.publicKey;
+  const sessionId = p.sessionId ?? Number(toBig((await mustFetchPolicy(c, p.policy)).nextSessionId));
+  const session = c.sessionAddress(p.policy, sessionId);
+  const l = p.limits;
+  const ix = await c.program.methods.createSession({
+    sessionId, delegate: l.delegate, expirySlot: bn(l.expirySlot), maxUses: l.maxUses,
+    maxAmountPerTx: bn(l.maxAmountPerTx), maxTotalAmount: bn(l.maxTotalAmount ?? U64_MAX),
+    allowedSchemes: l.allowedSchemes ?? ALL_SCHEMES, allowedPrograms: l.allowedPrograms,
+  }).accountsStrict({
+    admin: p.admin, payer, policy: p.policy, session, systemProgram: SystemProgram.programId, ...p.accounts,
+  }).instruction();
+  return {
+    name: "createSession", instructions: [ix], feePayer: payer, signers: uniq([payer, p.admin]),
+    watch: [p.policy, session], creates: [{ address: session, space: sizeOf(c, "session") }], sessionId, session,
+  };
+}
+
+/** Fields to change; anything left out stays as it is. */
+export type SessionChanges = Partial<Omit<SessionLimits, "delegate">>;
+
+export async function updateSession(c: SessionKeysClient, p: AdminParams & { session: PublicKey; changes: SessionChanges }): Promise<Action> {
+  const ch = p.changes;
+  const opt = (v: bigint | undefined) => (v === undefined ? null : bn(v));
+  const ix = await c.program.methods.updateSession({
+    expirySlot: opt(ch.expirySlot), maxUses: ch.maxUses ?? null, maxAmountPerTx: opt(ch.maxAmountPerTx),
+    maxTotalAmount: opt(ch.maxTotalAmount), allowedSchemes: ch.allowedSchemes ?? null,
+    allowedPrograms: ch.allowedPrograms ?? null,
+  }).accountsStrict({ admin: p.admin, policy: p.policy, session: p.session, ...p.accounts }).instruction();
+  return simple("updateSession", ix, p.admin, [p.session]);
+}
+
+export async function revokeSession(c: SessionKeysClient, p: AdminParams & { session: PublicKey }): Promise<Action> {
+  const ix = await c.program.methods.revokeSession()
+    .accountsStrict({ admin: p.admin, policy: p.policy, session: p.session, ...p.accounts }).instruction();
+  return simple("revokeSession", ix, p.admin, [p.session]);
+}
+
+export async function closeSession(c: SessionKeysClient, p: AdminParams & { session: PublicKey; rentReceiver?: PublicKey }): Promise<Action> {
+  const rentReceiver = p.rentReceiver ?? p.admin;
+  const ix = await c.program.methods.closeSession().accountsStrict({
+    admin: p.admin, policy: p.policy, session: p.session, rentReceiver, ...p.accounts,
+  }).instruction();
+  return simple("closeSession", ix, p.admin, [p.session, rentReceiver]);
+}
+
+export async function renounceSession(c: SessionKeysClient, p: { session: PublicKey; delegate: PublicKey; accounts?: AccountOverrides }): Promise<Action> {
+  const ix = await c.program.methods.renounceSession()
+    .accountsStrict({ delegate: p.delegate, session: p.session, ...p.accounts }).instruction();
+  return simple("renounceSession", ix, p.delegate, [p.session]);
+}
+
+// ---------------------------------------------------------------- the use path
+
+export interface ApproveParams {
+  policy: PublicKey;
+  session: PublicKey;
+  delegate: PublicKey;
+  payer?: PublicKey;
+  /** Default: the session's current nonce (read from chain). */
+  nonce?: bigint;
+  /** The message to sign, or its keccak256 digest directly. */
+  message?: Uint8Array | string;
+  messageDigest?: Uint8Array;
+  amount: bigint;
+  destinationProgram: PublicKey;
+  /** Default: zero. */
+  signatureNonce?: Uint8Array;
+  /** Default: zero. */
+  userPubkey?: Uint8Array;
+  /** Default: Ed25519. */
+  signatureScheme?: number;
+  /** Override the MessageApproval bump (attack tests). */
+  messageApprovalBump?: number;
+  accounts?: AccountOverrides;
+}
+
+export async function approveMessage(c: SessionKeysClient, p: ApproveParams): Promise<Action & { messageApproval: PublicKey; messageDigest: Buffer; nonce: bigint }> {
+  const payer = p.payer ?? c.provider.publicKey;
+  const policy = await mustFetchPolicy(c, p.policy);
+  const dwallet = p.accounts?.dwallet ?? policy.dwallet;
+  const dwalletProgram = p.accounts?.dwalletProgram ?? policy.dwalletProgram;
+  const digest = Buffer.from(p.messageDigest ?? keccak(p.message ?? ""));
+  const nonce = p.nonce ?? toBig((await mustFetchSession(c, p.session)).nonce);
+  const [messageApproval, bump] = messageApprovalAddress(dwalletProgram, dwallet, digest);
+  const ix = await c.program.methods.approveMessage({
+    nonce: bn(nonce), messageDigest: [...digest], amount: bn(p.amount), destinationProgram: p.destinationProgram,
+    signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))], userPubkey: [...(p.userPubkey ?? new Uint8Array(32))],
+    signatureScheme: p.signatureScheme ?? SignatureScheme.Ed25519, messageApprovalBump: p.messageApprovalBump ?? bump,
+  }).accountsStrict({
+    delegate: p.delegate, payer, policy: p.policy, session: p.session, messageApproval, dwallet, dwalletProgram,
+    callerProgram: c.programId, cpiAuthority: c.cpiAuthority(), systemProgram: SystemProgram.programId, ...p.accounts,
+  }).instruction();
+  return {
+    name: "approveMessage", instructions: [ix], feePayer: payer, signers: uniq([payer, p.delegate]),
+    watch: [p.session, messageApproval], creates: [{ address: messageApproval, space: MESSAGE_APPROVAL_LEN }],
+    messageApproval, messageDigest: digest, nonce,
+  };
+}
+
+// ---------------------------------------------------------------- helpers
+
+function simple(name: string, ix: Action["instructions"][number], signer: PublicKey, watch: PublicKey[]): Action {
+  return { name, instructions: [ix], feePayer: signer, signers: [signer], watch, creates: [] };
+}
+
+function uniq(keys: PublicKey[]): PublicKey[] {
+  return keys.filter((k, i) => keys.findIndex((o) => o.equals(k)) === i);
+}
+
+async function mustFetchPolicy(c: SessionKeysClient, address: PublicKey) {
+  const p = await c.fetchPolicy(address);
+  if (!p) throw new Error(`no policy at ${address.toBase58()}`);
+  return p;
+}
+
+async function mustFetchSession(c: SessionKeysClient, address: PublicKey) {
+  const s = await c.fetchSession(address);
+  if (!s) throw new Error(`no session at ${address.toBase58()}`);
+  return s;
+}

@@ -1,0 +1,27 @@
+/**
+ * Live session status, the TypeScript twin of `Session::status` in
+ * programs/session-keys/src/state/session.rs (same precedence), plus
+ * "closed" for an id whose account no longer exists.
+ */
+export type SessionStatusName = "active" | "revoked" | "stale" | "expired" | "exhausted" | "closed";
+
+export interface SessionStatusInput {
+  revoked: boolean;
+  epoch: bigint;
+  expirySlot: bigint;
+  uses: number;
+  maxUses: number;
+}
+
+export function sessionStatus(s: SessionStatusInput, slot: bigint, policyEpoch: bigint): Exclude<SessionStatusName, "closed"> {
+  if (s.revoked) return "revoked";
+  if (s.epoch !== policyEpoch) return "stale";
+  if (slot > s.expirySlot) return "expired";
+  if (s.uses >= s.maxUses) return "exhausted";
+  return "active";
+}
+
+/** Close is allowed for anything but a live session (SPEC: revoked, expired, exhausted or stale). */
+export function isClosable(status: SessionStatusName): boolean {
+  return status !== "active" && status !== "closed";
+}

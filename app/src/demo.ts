@@ -1,0 +1,93 @@
+/**
+ * The whole session-keys lifecycle on an embedded LiteSVM, no network:
+ * a dWallet on the Ika stand-in, a policy over it, a session previewed and
+ * deployed, used, a bound enforced, inspected, revoked, and refused after.
+ *
+ *   npx ts-node --transpile-only app/src/demo.ts      (after the build)
+ */
+import * as path from "path";
+import { randomBytes } from "crypto";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { KeypairWallet, LiteSvmChain } from "./chain";
+import {
+  approveMessage, createSession, initializePolicy, inspectPolicy, revokeSession, SESSION_KEYS_PROGRAM_ID, SessionKeysClient,
+} from "./client";
+
+const ROOT = path.resolve(__dirname, "../..");
+const DEPLOY = process.env.SBF_OUT_DIR ?? path.join(ROOT, "target/deploy");
+/** The test-only Ika stand-in; on devnet the real Ika program takes its place. */
+const STAND_IN_ID = new PublicKey("7yaD79HJSHSbGPw6asQ6u5eeZLHACerdHUoJLwQtBkqA");
+const JUPITER = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
+
+const log = (step: string, detail: unknown = "") => console.log(`\n== ${step}`, typeof detail === "string" ? detail : JSON.stringify(detail, null, 2));
+
+async function main() {
+  const chain = new LiteSvmChain();
+  await chain.addProgram(SESSION_KEYS_PROGRAM_ID, path.join(DEPLOY, "session_keys.so"));
+  await chain.addProgram(STAND_IN_ID, path.join(DEPLOY, "ika_dwallet_stand_in.so"));
+  const [payer, owner, admin, bot] = [Keypair.generate(), Keypair.generate(), Keypair.generate(), Keypair.generate()];
+  for (const k of [payer, owner, admin, bot]) await chain.airdrop(k.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
+  const client = new SessionKeysClient(chain, new KeypairWallet(payer));
+  const cu: Record<string, number> = {};
+
+  // 1. A dWallet whose authority is `owner` (stand-in's fixture-only create_dwallet, tag 250).
+  const seed = randomBytes(32);
+  const dwallet = PublicKey.findProgramAddressSync([Buffer.from("dwallet"), seed], STAND_IN_ID)[0];
+  await client.provider.executeOrThrow(new Transaction().add(new TransactionInstruction({
+    programId: STAND_IN_ID,
+    keys: [
+      { pubkey: dwallet, isSigner: false, isWritable: true },
+      { pubkey: payer.publicKey, isSigner: true, isWritable: true },
+      { pubkey: SystemProgram.programId, isSigner: false, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([250]), seed, owner.publicKey.toBuffer()]),
+  })));
+  log("dWallet created on the Ika stand-in", { dwallet: dwallet.toBase58(), authority: owner.publicKey.toBase58() });
+
+  // 2. The owner hands the dWallet to a policy administered by `admin`.
+  const init = await initializePolicy(client, { dwallet, dwalletProgram: STAND_IN_ID, initAuthority: owner.publicKey, admin: admin.publicKey });
+  cu.initialize_policy = (await client.deployOrThrow(init, [owner])).computeUnits;
+  const policy = client.policyAddress(dwallet, owner.publicKey);
+  log("policy initialized; the dWallet's authority is now the program's CPI authority", { policy: policy.toBase58(), cpiAuthority: client.cpiAuthority().toBase58() });
+
+  // 3. Preview, then deploy, a session for the bot: 3 uses, ≤ 1 000 per tx, Jupiter only, 500 slots.
+  const create = await createSession(client, {
+    policy, admin: admin.publicKey,
+    limits: { delegate: bot.publicKey, expirySlot: (await chain.getSlot()) + 500n, maxUses: 3, maxAmountPerTx: 1_000n, allowedPrograms: [JUPITER] },
+  });
+  const preview = await client.preview(create);
+  log("preview create_session", { ok: preview.ok, computeUnits: preview.computeUnits, rent: preview.rent, unsignedTransactionBytes: Buffer.from(preview.unsignedTransaction, "base64").length });
+  cu.create_session = (await client.deployOrThrow(create, [admin])).computeUnits;
+  log("session deployed", { sessionId: create.sessionId, session: create.session.toBase58() });
+
+  // 4. The bot uses it: Ika gets a MessageApproval for the digest.
+  const use = (amount: bigint, destination = JUPITER) => approveMessage(client, {
+    policy, session: create.session, delegate: bot.publicKey, message: `swap ${amount} at ${Date.now()} ${randomBytes(4).toString("hex")}`, amount, destinationProgram: destination,
+  });
+  const first = await client.deployOrThrow(await use(750n), [bot]);
+  cu.approve_message = first.computeUnits;
+  const approved = first.events.find((e) => e.name === "messageApproved")!.data;
+  log("bot approved a message through its session", { remainingUses: approved.remainingUses, binding: Buffer.from(approved.binding as number[]).toString("hex") });
+
+  // 5. A bound enforced on-chain: 1 001 > max_amount_per_tx, and a venue not on the list.
+  const tooMuch = await client.deploy(await use(1_001n), [bot]);
+  log("bot tries 1 001 (cap is 1 000)", { ok: tooMuch.ok, error: tooMuch.error });
+  const wrongVenue = await client.deploy(await use(10n, Keypair.generate().publicKey), [bot]);
+  log("bot tries an unlisted program", { ok: wrongVenue.ok, error: wrongVenue.error });
+
+  // 6. Inspect.
+  log("inspect", await inspectPolicy(client, policy));
+
+  // 7. Revoke, and the next use fails.
+  cu.revoke_session = (await client.deployOrThrow(await revokeSession(client, { policy, admin: admin.publicKey, session: create.session }), [admin])).computeUnits;
+  const afterRevoke = await client.deploy(await use(10n), [bot]);
+  log("bot tries after revoke", { ok: afterRevoke.ok, error: afterRevoke.error });
+
+  log("compute units", cu);
+  if (!tooMuch.error || !wrongVenue.error || !afterRevoke.error) throw new Error("a bound was not enforced");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+/**
+ * approve_message, the use path: every bound at its edge (last allowed value
+ * passes, the next fails with its exact error and changes nothing).
+ */
+import { expect } from "chai";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { approveMessage, readDwalletAuthority, readMessageApproval, revokeSession, toBig } from "../app/src/client";
+import {
+  describeOnEachRuntime, DESTINATION, expectFailsUnchanged, expectOk, PolicyFixture, recordCu, SessionFixture,
+  setupPolicy, setupSession, useSession,
+} from "./harness";
+
+describeOnEachRuntime("approve_message", (env) => {
+  let fx: PolicyFixture;
+  beforeEach(async () => {
+    fx = await setupPolicy(env());
+  });
+  const watch = (s: SessionFixture) => [fx.policy, s.session, fx.dwallet];
+
+  it("approves through Ika: MessageApproval created, counters advanced, event emitted", async () => {
+    const s = await setupSession(fx);
+    const r = await expectOk(useSession(fx, s, { amount: 7n }));
+    recordCu("approve_message", { ok: true, signature: r.signature, logs: r.logs, computeUnits: r.computeUnits });
+    const session = (await fx.client.fetchSession(s.session))!;
+    expect(session.uses).to.equal(1);
+    expect(toBig(session.nonce)).to.equal(1n);
+    expect(toBig(session.spent)).to.equal(7n);
+    const ev = r.events.find((e) => e.name === "messageApproved")!;
+    expect(ev.data.remainingUses).to.equal(9);
+    // The dWallet stays under our CPI authority; Ika's approval is pending.
+    const dwallet = (await env().chain.getAccountInfo(fx.dwallet))!;
+    expect(readDwalletAuthority(dwallet.data)?.toBase58()).to.equal(fx.client.cpiAuthority().toBase58());
+    const approvals = r.logs.filter((l) => l.includes("invoke [2]"));
+    expect(approvals.length).to.be.greaterThan(0);
+  });
+
+  it("writes a pending MessageApproval at Ika's PDA for (dWallet, digest)", async () => {
+    const s = await setupSession(fx);
+    const digest = Buffer.alloc(32, 9);
+    await expectOk(useSession(fx, s, { messageDigest: digest }));
+    const a = await approveMessage(fx.client, { policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, messageDigest: digest, amount: 1n, destinationProgram: DESTINATION, nonce: 0n });
+    const view = readMessageApproval((await env().chain.getAccountInfo(a.messageApproval))!.data)!;
+    expect(view.dwallet.toBase58()).to.equal(fx.dwallet.toBase58());
+    expect(view.messageHash.equals(digest)).to.equal(true);
+    expect(view.status).to.equal(0);
+  });
+
+  describe("expiry", () => {
+    it("passes at slot == expiry_slot and fails at expiry_slot + 1", async () => {
+      const expiry = (await env().chain.getSlot()) + 50n;
+      const s = await setupSession(fx, { expirySlot: expiry });
+      await env().chain.warpToSlot(expiry);
+      await expectOk(useSession(fx, s));
+      await env().chain.warpToSlot(expiry + 1n);
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s), "Expired");
+    });
+  });
+
+  describe("max uses", () => {
+    it("the last use passes, the next fails", async () => {
+      const s = await setupSession(fx, { maxUses: 2 });
+      await expectOk(useSession(fx, s));
+      await expectOk(useSession(fx, s));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s), "MaxUsesReached");
+    });
+  });
+
+  describe("amount", () => {
+    it("max_amount_per_tx passes, max + 1 fails", async () => {
+      const s = await setupSession(fx, { maxAmountPerTx: 500n });
+      await expectOk(useSession(fx, s, { amount: 500n }));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { amount: 501n }), "AmountExceedsMax");
+    });
+
+    it("u64::MAX per tx is allowed when the session says so", async () => {
+      const max = (1n << 64n) - 1n;
+      const s = await setupSession(fx, { maxAmountPerTx: max });
+      await expectOk(useSession(fx, s, { amount: max }));
+    });
+
+    it("the total budget: exactly the budget passes, one more fails", async () => {
+      const s = await setupSession(fx, { maxAmountPerTx: 100n, maxTotalAmount: 150n });
+      await expectOk(useSession(fx, s, { amount: 100n }));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { amount: 51n }), "BudgetExceeded");
+      await expectOk(useSession(fx, s, { amount: 50n }));
+    });
+  });
+
+  describe("destination allowlist", () => {
+    it("each allowlisted program passes, any other fails", async () => {
+      const allowed = Array.from({ length: 8 }, () => Keypair.generate().publicKey);
+      const s = await setupSession(fx, { allowedPrograms: allowed, maxUses: 20 });
+      for (const program of allowed) await expectOk(useSession(fx, s, { destinationProgram: program }));
+      for (const other of [Keypair.generate().publicKey, DESTINATION, PublicKey.default, fx.client.programId]) {
+        await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { destinationProgram: other }), "DestinationNotAllowed");
+      }
+    });
+  });
+
+  describe("signature scheme", () => {
+    it("a scheme outside the session's mask fails", async () => {
+      const s = await setupSession(fx, { allowedSchemes: 0b010 });
+      await expectOk(useSession(fx, s, { signatureScheme: 1 }));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signatureScheme: 0 }), "SchemeNotAllowed");
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signatureScheme: 200 }), "SchemeNotAllowed");
+    });
+  });
+
+  describe("replay nonce", () => {
+    it("the same nonce twice fails the second time", async () => {
+      const s = await setupSession(fx);
+      await expectOk(useSession(fx, s, { nonce: 0n }));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { nonce: 0n }), "NonceReplayed");
+    });
+
+    it("replaying the identical request (same digest, same nonce) fails on the nonce", async () => {
+      const s = await setupSession(fx);
+      const same = { nonce: 0n, messageDigest: Buffer.alloc(32, 3), signatureNonce: Buffer.alloc(32, 4) };
+      await expectOk(useSession(fx, s, same));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, same), "NonceReplayed");
+    });
+
+    it("an older nonce fails", async () => {
+      const s = await setupSession(fx);
+      for (let n = 0n; n < 3n; n++) await expectOk(useSession(fx, s, { nonce: n }));
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { nonce: 1n }), "NonceReplayed");
+    });
+
+    it("a skipped (future) nonce fails", async () => {
+      const s = await setupSession(fx);
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { nonce: 1n }), "NonceOutOfOrder");
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { nonce: (1n << 64n) - 1n }), "NonceOutOfOrder");
+      await expectOk(useSession(fx, s, { nonce: 0n }));
+    });
+
+    it("a nonce valid in another session is not valid here", async () => {
+      const a = await setupSession(fx);
+      const b = await setupSession(fx, {}, a.delegate);
+      for (let n = 0n; n < 3n; n++) await expectOk(useSession(fx, a, { nonce: n }));
+      // nonce 3 is a's next nonce; b is at 0.
+      await expectFailsUnchanged(env().chain, [...watch(b), a.session], () => useSession(fx, b, { nonce: 3n }), "NonceOutOfOrder");
+    });
+  });
+
+  describe("who may use it", () => {
+    it("only the delegate", async () => {
+      const s = await setupSession(fx);
+      const [mallory] = await env().funded(1);
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signer: mallory }), "NotDelegate");
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signer: fx.admin }), "NotDelegate");
+    });
+
+    it("not after revoke", async () => {
+      const s = await setupSession(fx);
+      await expectOk(useSession(fx, s));
+      await fx.client.deployOrThrow(await revokeSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: s.session }), [fx.admin]);
+      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s), "SessionRevoked");
+    });
+  });
+});

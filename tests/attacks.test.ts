@@ -1,0 +1,111 @@
+/**
+ * Account-substitution attacks on the use path and counters at their limits
+ * (reached by state injection). Each: exact error, nothing changed.
+ */
+import { Keypair } from "@solana/web3.js";
+import { BN } from "@coral-xyz/anchor";
+import { createSession, cpiAuthorityAddress, revokeAllSessions } from "../app/src/client";
+import {
+  defaultLimits, describeOnEachRuntime, expectError, expectFailsUnchanged, expectOk, injectDwallet, patchAccount,
+  PolicyFixture, SessionFixture, setupPolicy, setupSession, STAND_IN_ID, useSession,
+} from "./harness";
+
+const U32_MAX = 0xffff_ffff;
+const U64_MAX = (1n << 64n) - 1n;
+
+describeOnEachRuntime("attacks", (env) => {
+  let fx: PolicyFixture;
+  let s: SessionFixture;
+  beforeEach(async () => {
+    fx = await setupPolicy(env());
+    s = await setupSession(fx);
+  });
+  const watch = () => [fx.policy, s.session, fx.dwallet];
+
+  it("a session of policy A used through policy B", async () => {
+    const fxB = await setupPolicy(env());
+    await expectFailsUnchanged(env().chain, [...watch(), fxB.policy, fxB.dwallet],
+      () => useSession(fx, s, { policy: fxB.policy, accounts: { dwallet: fxB.dwallet } }), "SessionPolicyMismatch");
+  });
+
+  it("the dWallet of another policy", async () => {
+    const fxB = await setupPolicy(env());
+    await expectFailsUnchanged(env().chain, [...watch(), fxB.dwallet], () => useSession(fx, s, { accounts: { dwallet: fxB.dwallet } }), "DwalletMismatch");
+  });
+
+  it("the policy's dWallet re-owned by another program (injected)", async () => {
+    const info = (await env().chain.getAccountInfo(fx.dwallet))!;
+    await env().chain.setAccount(fx.dwallet, { ...info, owner: Keypair.generate().publicKey });
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "DwalletOwnerMismatch");
+  });
+
+  it("a fake dWallet program (another executable) in place of Ika", async () => {
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { dwalletProgram: fx.client.programId } }), "DwalletProgramMismatch");
+  });
+
+  it("a fake dWallet owned by another program at the policy's address is impossible; a look-alike is refused", async () => {
+    const fake = await injectDwallet(env(), fx.client.cpiAuthority(), Keypair.generate().publicKey);
+    await expectFailsUnchanged(env().chain, [...watch(), fake], () => useSession(fx, s, { accounts: { dwallet: fake } }), "DwalletMismatch");
+  });
+
+  it("a swapped CPI authority", async () => {
+    const [otherProgramsAuthority] = cpiAuthorityAddress(STAND_IN_ID);
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: otherProgramsAuthority } }), "ConstraintSeeds");
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: Keypair.generate().publicKey } }), "ConstraintSeeds");
+  });
+
+  it("a swapped caller program", async () => {
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { callerProgram: STAND_IN_ID } }), "InvalidProgramId");
+  });
+
+  it("a MessageApproval at the wrong address is refused by Ika", async () => {
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { messageApproval: Keypair.generate().publicKey } }), "InvalidMessageApprovalAddress");
+  });
+
+  it("the same message cannot be approved twice for a dWallet, even from two sessions", async () => {
+    const s2 = await setupSession(fx, {}, s.delegate);
+    const digest = Buffer.alloc(32, 0x5a);
+    await expectOk(useSession(fx, s, { messageDigest: digest }));
+    await expectFailsUnchanged(env().chain, [...watch(), s2.session], () => useSession(fx, s2, { messageDigest: digest }), "MessageAlreadyApproved");
+  });
+
+  describe("counters at their limits (injected state): nothing wraps", () => {
+    it("uses at max_uses = u32::MAX", async () => {
+      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.maxUses = U32_MAX; d.uses = U32_MAX; });
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "MaxUsesReached");
+    });
+
+    it("nonce at u64::MAX: the use that would wrap it fails", async () => {
+      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.nonce = new BN(U64_MAX.toString()); });
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { nonce: U64_MAX }), "CounterOverflow");
+    });
+
+    it("spent near u64::MAX with no budget: the sum that would wrap fails", async () => {
+      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.spent = new BN((U64_MAX - 5n).toString()); });
+      await setMaxPerTx(U64_MAX);
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { amount: 6n }), "BudgetExceeded");
+      await expectOk(useSession(fx, s, { amount: 5n }));
+    });
+
+    it("next_session_id at 2^32: no more sessions, ever", async () => {
+      await patchAccount(env().chain, fx.client, "policy", fx.policy, (d) => { d.nextSessionId = new BN(U32_MAX); });
+      const last = await createSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, limits: await defaultLimits(env(), s.delegate.publicKey) });
+      await expectOk(fx.client.deploy(last, [fx.admin]));
+      const beyond = await createSession(fx.client, {
+        policy: fx.policy, admin: fx.admin.publicKey, limits: await defaultLimits(env(), s.delegate.publicKey), sessionId: 7, // any unused id: the counter is what refuses
+      });
+      await expectFailsUnchanged(env().chain, [fx.policy], () => fx.client.deploy(beyond, [fx.admin]), "SessionIdsExhausted");
+    });
+
+    it("epoch at u64::MAX: revoke_all cannot wrap it back to a live epoch", async () => {
+      await patchAccount(env().chain, fx.client, "policy", fx.policy, (d) => { d.epoch = new BN(U64_MAX.toString()); });
+      const action = await revokeAllSessions(fx.client, { policy: fx.policy, admin: fx.admin.publicKey });
+      await expectFailsUnchanged(env().chain, [fx.policy], () => fx.client.deploy(action, [fx.admin]), "CounterOverflow");
+      await expectError(useSession(fx, s), "StaleEpoch");
+    });
+  });
+
+  async function setMaxPerTx(v: bigint) {
+    await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.maxAmountPerTx = new BN(v.toString()); });
+  }
+});

@@ -1,0 +1,84 @@
+/**
+ * The binding hash: the TypeScript implementation (app/src/client/binding.ts)
+ * must be byte-identical to the program's — checked against the on-chain
+ * `last_binding` and the `MessageApproved` event after real approvals.
+ */
+import { expect } from "chai";
+import { randomBytes } from "crypto";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { bindingHash, bindingPreimage, BindingInput, toBig } from "../app/src/client";
+import { describeOnEachRuntime, DESTINATION, expectOk, SESSION_KEYS_ID, setupPolicy, setupSession, useSession } from "./harness";
+
+describe("binding hash (TypeScript side)", () => {
+  const base: BindingInput = {
+    programId: SESSION_KEYS_ID, policy: PublicKey.default, sessionId: 0x01020304, nonce: 0x0506070809n,
+    messageDigest: Buffer.alloc(32, 0xaa), amount: 0xffn, destinationProgram: DESTINATION,
+    signatureNonce: Buffer.alloc(32, 0xbb), signatureScheme: 2,
+  };
+
+  it("lays out the 196-byte preimage as SPEC.md says", () => {
+    const pre = bindingPreimage(base);
+    expect(pre.length).to.equal(15 + 32 + 32 + 4 + 8 + 32 + 8 + 32 + 32 + 1);
+    expect(pre.subarray(0, 15).toString()).to.equal("session-keys/v1");
+    expect([...pre.subarray(79, 83)]).to.deep.equal([4, 3, 2, 1]); // session_id u32 LE
+    expect([...pre.subarray(83, 91)]).to.deep.equal([9, 8, 7, 6, 5, 0, 0, 0]); // nonce u64 LE
+    expect(pre[pre.length - 1]).to.equal(2);
+  });
+
+  it("changes with every field", () => {
+    const h = bindingHash(base).toString("hex");
+    const variants: Partial<BindingInput>[] = [
+      { programId: Keypair.generate().publicKey }, { policy: Keypair.generate().publicKey }, { sessionId: 1 },
+      { nonce: 1n }, { messageDigest: Buffer.alloc(32, 1) }, { amount: 1n },
+      { destinationProgram: Keypair.generate().publicKey }, { signatureNonce: Buffer.alloc(32, 1) }, { signatureScheme: 0 },
+    ];
+    for (const v of variants) expect(bindingHash({ ...base, ...v }).toString("hex")).to.not.equal(h);
+  });
+});
+
+describeOnEachRuntime("binding hash (program == TypeScript)", (env) => {
+  it("matches session.last_binding and the MessageApproved event, use after use", async () => {
+    const fx = await setupPolicy(env());
+    const s = await setupSession(fx);
+    for (let nonce = 0n; nonce < 3n; nonce++) {
+      const digest = randomBytes(32);
+      const signatureNonce = randomBytes(32);
+      const amount = 100n + nonce;
+      const r = await expectOk(useSession(fx, s, { messageDigest: digest, signatureNonce, amount, signatureScheme: 1 }));
+      const expected = bindingHash({
+        programId: fx.client.programId, policy: fx.policy, sessionId: s.sessionId, nonce, messageDigest: digest,
+        amount, destinationProgram: DESTINATION, signatureNonce, signatureScheme: 1,
+      });
+      const session = (await fx.client.fetchSession(s.session))!;
+      expect(Buffer.from(session.lastBinding).toString("hex")).to.equal(expected.toString("hex"));
+      const ev = r.events.find((e) => e.name === "messageApproved");
+      expect(ev, "MessageApproved event").to.not.equal(undefined);
+      expect(Buffer.from(ev!.data.binding as number[]).toString("hex")).to.equal(expected.toString("hex"));
+      expect(toBig(ev!.data.nonce as never)).to.equal(nonce);
+    }
+  });
+
+  it("differs across sessions, policies and dWallets for the same request", async () => {
+    const fxA = await setupPolicy(env());
+    const fxB = await setupPolicy(env());
+    const a1 = await setupSession(fxA);
+    const a2 = await setupSession(fxA);
+    const b1 = await setupSession(fxB);
+    const digestFor = () => randomBytes(32);
+    const bindings: string[] = [];
+    for (const [fx, s] of [[fxA, a1], [fxA, a2], [fxB, b1]] as const) {
+      // Same nonce (0), amount, destination and scheme; the message differs only
+      // because Ika approves each (dWallet, digest) once — the binding must differ anyway.
+      await expectOk(useSession(fx, s, { messageDigest: digestFor(), signatureNonce: Buffer.alloc(32, 7), amount: 5n }));
+      bindings.push(Buffer.from((await fx.client.fetchSession(s.session))!.lastBinding).toString("hex"));
+    }
+    expect(new Set(bindings).size).to.equal(3);
+    // With every request field equal, only policy/session identity separates a1 and b1.
+    const same = { programId: fxA.client.programId, nonce: 0n, messageDigest: Buffer.alloc(32, 1), amount: 5n,
+      destinationProgram: DESTINATION, signatureNonce: Buffer.alloc(32, 7), signatureScheme: 0 };
+    const h = (policy: PublicKey, sessionId: number) => bindingHash({ ...same, policy, sessionId }).toString("hex");
+    expect(h(fxA.policy, 0)).to.not.equal(h(fxB.policy, 0));
+    expect(h(fxA.policy, 0)).to.not.equal(h(fxA.policy, 1));
+    expect(fxA.dwallet.equals(fxB.dwallet)).to.equal(false);
+  });
+});
