@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# npm run bench: compute units per instruction, account sizes and rent, and the
+# session overhead on approve_message, measured in LiteSVM on the built .so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+exec node --no-allocation-site-pretenuring node_modules/.bin/ts-node --transpile-only bench/run.ts

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the repository's commands need and the machine may lack:
+# npm packages (from package-lock.json) and, for the SBF pipeline, debootstrap
+# (scripts/sbf/sid-root.sh installs it). Rust comes with the machine (rustup).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+command -v node >/dev/null || { echo "setup: node not found; install Node.js 20+ first" >&2; exit 1; }
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[setup] npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# npm test: builds the programs, then runs every test — Rust rules on the host,
+# the pipeline's libcalls check, and the TypeScript suites on the built .so in
+# LiteSVM and in solana-bankrun. Prints the time of each stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$SECONDS
+stage() { echo; echo "== $1 ($((SECONDS - t0)) s so far)"; }
+
+stage "build"
+bash scripts/build.sh
+
+stage "Rust: program rules and stand-in (cargo test)"
+cargo test --quiet -p session-keys
+cargo test --quiet -p ika-dwallet-stand-in
+
+. scripts/sbf/common.sh
+if [ -f "$SID/opt/sbf/bin/sbpf-link" ]; then   # the upstream pipeline built the programs
+  stage "pipeline: libcalls.ll against the C compiler's 128-bit arithmetic"
+  bash scripts/sbf/test-libcalls.sh
+fi
+
+stage "TypeScript: typecheck"
+npm run --silent typecheck
+
+stage "TypeScript: suites on LiteSVM and bankrun"
+log=$(mktemp)
+set +e
+npm run --silent test:ts 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0)
+failed=$(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0)
+rm -f "$log"
+echo
+echo "total time: $((SECONDS - t0)) s"
+echo "mocha: ${passed} passed, ${failed} failed"
+exit "$status"
