@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 command -v node >/dev/null || { echo "setup: node not found; install Node.js 20+ first" >&2; exit 1; }
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[setup] npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional
+  # packages (litesvm-darwin-*, …) out of the lock, which `npm ci` rejects.
+  # The locked versions are still the ones installed.
+  echo "[setup] npm install" >&2
+  npm install --no-audit --no-fund --loglevel=error
 fi
