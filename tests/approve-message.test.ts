@@ -133,7 +133,7 @@ describeOnEachRuntime("approve_message", (env) => {
       await expectOk(useSession(fx, s, { nonce: 0n }));
     });
 
-    it("a nonce valid in another session is not valid here", async () => {
+    it("a nonce valid in another session is not valid here (NonceOutOfOrder)", async () => {
       const a = await setupSession(fx);
       const b = await setupSession(fx, {}, a.delegate);
       for (let n = 0n; n < 3n; n++) await expectOk(useSession(fx, a, { nonce: n }));
@@ -143,14 +143,14 @@ describeOnEachRuntime("approve_message", (env) => {
   });
 
   describe("who may use it", () => {
-    it("only the delegate", async () => {
+    it("wrong delegate: any other signer (a stranger, the admin) is NotDelegate", async () => {
       const s = await setupSession(fx);
       const [mallory] = await env().funded(1);
       await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signer: mallory }), "NotDelegate");
       await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signer: fx.admin }), "NotDelegate");
     });
 
-    it("not after revoke", async () => {
+    it("revoke then use: SessionRevoked", async () => {
       const s = await setupSession(fx);
       await expectOk(useSession(fx, s));
       await fx.client.deployOrThrow(await revokeSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: s.session }), [fx.admin]);

@@ -2,11 +2,12 @@
  * Account-substitution attacks on the use path and counters at their limits
  * (reached by state injection). Each: exact error, nothing changed.
  */
+import { expect } from "chai";
 import { Keypair } from "@solana/web3.js";
 import { BN } from "@coral-xyz/anchor";
-import { createSession, cpiAuthorityAddress, revokeAllSessions } from "../app/src/client";
+import { createSession, cpiAuthorityAddress, revokeAllSessions, toBig } from "../app/src/client";
 import {
-  defaultLimits, describeOnEachRuntime, expectError, expectFailsUnchanged, expectOk, injectDwallet, patchAccount,
+  defaultLimits, describeOnEachRuntime, expectFailsUnchanged, expectOk, injectDwallet, patchAccount,
   PolicyFixture, SessionFixture, setupPolicy, setupSession, STAND_IN_ID, useSession,
 } from "./harness";
 
@@ -43,18 +44,26 @@ describeOnEachRuntime("attacks", (env) => {
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { dwalletProgram: fx.client.programId } }), "DwalletProgramMismatch");
   });
 
-  it("a fake dWallet owned by another program at the policy's address is impossible; a look-alike is refused", async () => {
+  // Anchor evaluates a field's `constraint =` checks before its `address =`
+  // check, so on `dwallet` the owner check (DwalletOwnerMismatch) runs first and
+  // the key compare (DwalletMismatch) second (docs/security.md, use-path table).
+  it("a fake dWallet owned by another program (a look-alike naming our CPI authority) is refused on its owner", async () => {
     const fake = await injectDwallet(env(), fx.client.cpiAuthority(), Keypair.generate().publicKey);
+    await expectFailsUnchanged(env().chain, [...watch(), fake], () => useSession(fx, s, { accounts: { dwallet: fake } }), "DwalletOwnerMismatch");
+  });
+
+  it("a look-alike dWallet owned by the dWallet program itself, at another address, is refused on its address", async () => {
+    const fake = await injectDwallet(env(), fx.client.cpiAuthority(), STAND_IN_ID);
     await expectFailsUnchanged(env().chain, [...watch(), fake], () => useSession(fx, s, { accounts: { dwallet: fake } }), "DwalletMismatch");
   });
 
-  it("a swapped CPI authority", async () => {
+  it("a swapped CPI authority (another program's, or any key)", async () => {
     const [otherProgramsAuthority] = cpiAuthorityAddress(STAND_IN_ID);
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: otherProgramsAuthority } }), "ConstraintSeeds");
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: Keypair.generate().publicKey } }), "ConstraintSeeds");
   });
 
-  it("a swapped caller program", async () => {
+  it("a swapped caller program (the Ika program posing as us)", async () => {
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { callerProgram: STAND_IN_ID } }), "InvalidProgramId");
   });
 
@@ -70,6 +79,14 @@ describeOnEachRuntime("attacks", (env) => {
   });
 
   describe("counters at their limits (injected state): nothing wraps", () => {
+    it("uses at max_uses - 1 = u32::MAX - 1: the last use passes, the next is MaxUsesReached", async () => {
+      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.maxUses = U32_MAX; d.uses = U32_MAX - 1; });
+      await expectOk(useSession(fx, s));
+      const after = (await fx.client.fetchSession(s.session))!;
+      expect(after.uses).to.equal(U32_MAX);
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "MaxUsesReached");
+    });
+
     it("uses at max_uses = u32::MAX", async () => {
       await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.maxUses = U32_MAX; d.uses = U32_MAX; });
       await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "MaxUsesReached");
@@ -87,10 +104,12 @@ describeOnEachRuntime("attacks", (env) => {
       await expectOk(useSession(fx, s, { amount: 5n }));
     });
 
-    it("next_session_id at 2^32: no more sessions, ever", async () => {
+    it("next_session_id at 2^32 - 1 then 2^32: id u32::MAX is handed out, then SessionIdsExhausted forever", async () => {
       await patchAccount(env().chain, fx.client, "policy", fx.policy, (d) => { d.nextSessionId = new BN(U32_MAX); });
       const last = await createSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, limits: await defaultLimits(env(), s.delegate.publicKey) });
       await expectOk(fx.client.deploy(last, [fx.admin]));
+      expect(last.sessionId).to.equal(U32_MAX);
+      expect(toBig((await fx.client.fetchPolicy(fx.policy))!.nextSessionId)).to.equal(1n << 32n);
       const beyond = await createSession(fx.client, {
         policy: fx.policy, admin: fx.admin.publicKey, limits: await defaultLimits(env(), s.delegate.publicKey), sessionId: 7, // any unused id: the counter is what refuses
       });
@@ -101,7 +120,7 @@ describeOnEachRuntime("attacks", (env) => {
       await patchAccount(env().chain, fx.client, "policy", fx.policy, (d) => { d.epoch = new BN(U64_MAX.toString()); });
       const action = await revokeAllSessions(fx.client, { policy: fx.policy, admin: fx.admin.publicKey });
       await expectFailsUnchanged(env().chain, [fx.policy], () => fx.client.deploy(action, [fx.admin]), "CounterOverflow");
-      await expectError(useSession(fx, s), "StaleEpoch");
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "StaleEpoch");
     });
   });
 

@@ -25,7 +25,17 @@ describe("error names", () => {
       "Program Prog1111111111111111111111111111111111111111 failed: custom program error: 0x8",
       "Program Outer111111111111111111111111111111111111 failed: custom program error: 0x8",
     ];
-    expect(nameFailure(cpiLogs, { name: "Custom", customCode: 8, raw: "" }, registry).name).to.equal("MessageAlreadyApproved");
+    expect(nameFailure(cpiLogs, { name: "Custom", customCode: 8, raw: "" }, registry)).to.include({
+      name: "MessageAlreadyApproved", programId: "Prog1111111111111111111111111111111111111111",
+    });
+    // An inner program that failed with another code does not claim the outer program's error.
+    const outerOwn = [
+      "Program Prog1111111111111111111111111111111111111111 failed: custom program error: 0x3",
+      "Program Outer111111111111111111111111111111111111 failed: custom program error: 0x8",
+    ];
+    expect(nameFailure(outerOwn, { name: "Custom", customCode: 8, raw: "" }, registry)).to.include({
+      name: "Custom(8)", programId: "Outer111111111111111111111111111111111111",
+    });
     const sysLogs = [`Program ${SystemProgram.programId.toBase58()} failed: custom program error: 0x0`];
     expect(nameFailure(sysLogs, { name: "Custom", customCode: 0, raw: "" }, registry).name).to.equal("AccountAlreadyInUse");
     expect(nameFailure([], { name: "MissingRequiredSignature", raw: "" }, registry).name).to.equal("MissingRequiredSignature");

@@ -114,18 +114,24 @@ describeOnEachRuntime("initialize_policy", (env) => {
 describeOnEachRuntime("release_dwallet", (env) => {
   it("hands the dWallet to the new authority and the policy is Released forever", async () => {
     const fx = await setupPolicy(env());
-    const s = await setupSession(fx);
     const [newOwner] = await env().funded(1);
     const r = await expectOk(fx.client.deploy(await releaseDwallet(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, newAuthority: newOwner.publicKey }), [fx.admin]));
     recordCu("release_dwallet", { ok: true, signature: r.signature, logs: r.logs, computeUnits: r.computeUnits });
     const auth = readDwalletAuthority((await env().chain.getAccountInfo(fx.dwallet))!.data)!;
     expect(auth.toBase58()).to.equal(newOwner.publicKey.toBase58());
     expect("released" in (await fx.client.fetchPolicy(fx.policy))!.status).to.equal(true);
-    // front-running after release: the still-valid session cannot approve
-    await expectFailsUnchanged(env().chain, [fx.policy, s.session, fx.dwallet], () => useSession(fx, s), "PolicyNotActive");
-    // and the policy cannot be released twice
+    // the policy cannot be released twice
     const again = await releaseDwallet(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, newAuthority: fx.admin.publicKey });
     await expectFailsUnchanged(env().chain, [fx.policy, fx.dwallet], () => fx.client.deploy(again, [fx.admin]), "PolicyNotActive");
+  });
+
+  it("front-running after release: a session still within its limits cannot approve (PolicyNotActive)", async () => {
+    const fx = await setupPolicy(env());
+    const s = await setupSession(fx);
+    await expectOk(useSession(fx, s));
+    const [newOwner] = await env().funded(1);
+    await fx.client.deployOrThrow(await releaseDwallet(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, newAuthority: newOwner.publicKey }), [fx.admin]);
+    await expectFailsUnchanged(env().chain, [fx.policy, s.session, fx.dwallet], () => useSession(fx, s), "PolicyNotActive");
   });
 
   it("refuses the program's own CPI authority and the default key as new authority", async () => {

@@ -10,7 +10,7 @@ import {
   revokeSession, toBig, updateSession,
 } from "../app/src/client";
 import {
-  defaultLimits, describeOnEachRuntime, expectError, expectFailsUnchanged, expectOk, PolicyFixture, recordCu,
+  defaultLimits, describeOnEachRuntime, expectFailsUnchanged, expectOk, PolicyFixture, recordCu,
   setupPolicy, setupSession, useSession,
 } from "./harness";
 
@@ -75,7 +75,7 @@ describeOnEachRuntime("sessions", (env) => {
       await expectFailsUnchanged(env().chain, [fx.policy, action.session], () => deployAs(action, fx.admin), "UnexpectedSessionId");
     });
 
-    it("after close, the id is never reused", async () => {
+    it("after close, the id is never handed out again (UnexpectedSessionId)", async () => {
       const s = await setupSession(fx);
       await expectOk(deployAs(await revokeSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: s.session }), fx.admin));
       await expectOk(deployAs(await closeSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: s.session }), fx.admin));
@@ -92,11 +92,11 @@ describeOnEachRuntime("sessions", (env) => {
       const s = await setupSession(fx, { maxAmountPerTx: 10n });
       await expectOk(useSession(fx, s, { amount: 10n }));
       await expectOk(deployAs(await updateSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: s.session, changes: { maxAmountPerTx: 5n } }), fx.admin));
-      await expectError(useSession(fx, s, { amount: 6n }), "AmountExceedsMax");
+      await expectFailsUnchanged(env().chain, [fx.policy, s.session], () => useSession(fx, s, { amount: 6n }), "AmountExceedsMax");
       await expectOk(useSession(fx, s, { amount: 5n }));
     });
 
-    it("refuses max_uses below what is used, and a total budget below what is spent", async () => {
+    it("update below used: max_uses below uses and a budget below spent are LimitBelowUsage", async () => {
       const s = await setupSession(fx, { maxUses: 5 });
       await expectOk(useSession(fx, s, { amount: 30n }));
       await expectOk(useSession(fx, s, { amount: 30n }));
@@ -105,7 +105,7 @@ describeOnEachRuntime("sessions", (env) => {
       await expectFailsUnchanged(env().chain, w, async () => deployAs(await upd({ maxUses: 1 }), fx.admin), "LimitBelowUsage");
       await expectFailsUnchanged(env().chain, w, async () => deployAs(await upd({ maxTotalAmount: 59n }), fx.admin), "LimitBelowUsage");
       await expectOk(deployAs(await upd({ maxUses: 2 }), fx.admin)); // == used is fine: exhausted, not below
-      await expectError(useSession(fx, s), "MaxUsesReached");
+      await expectFailsUnchanged(env().chain, w, () => useSession(fx, s), "MaxUsesReached");
       await expectFailsUnchanged(env().chain, w, async () => deployAs(await upd({}), fx.admin), "EmptyUpdate");
     });
 
@@ -140,14 +140,16 @@ describeOnEachRuntime("sessions", (env) => {
   });
 
   describe("revoke_session / renounce_session", () => {
-    it("the delegate can renounce its own session; nobody else can", async () => {
+    it("delegate renouncing: the delegate can renounce its own session (then it is unusable); nobody else can", async () => {
       const s = await setupSession(fx);
       const [mallory] = await env().funded(1);
       const byMallory = await renounceSession(fx.client, { session: s.session, delegate: mallory.publicKey });
       await expectFailsUnchanged(env().chain, [s.session], () => deployAs(byMallory, mallory), "NotDelegate");
       await expectOk(deployAs(await renounceSession(fx.client, { session: s.session, delegate: s.delegate.publicKey }), s.delegate));
       expect((await fx.client.fetchSession(s.session))!.revoked).to.equal(true);
-      await expectError(useSession(fx, s), "SessionRevoked");
+      await expectFailsUnchanged(env().chain, [fx.policy, s.session], () => useSession(fx, s), "SessionRevoked");
+      // renouncing twice tells the delegate it acted on nothing
+      await expectFailsUnchanged(env().chain, [s.session], async () => deployAs(await renounceSession(fx.client, { session: s.session, delegate: s.delegate.publicKey }), s.delegate), "SessionRevoked");
     });
 
     it("a session of policy A cannot be revoked through policy B's admin", async () => {
@@ -159,7 +161,7 @@ describeOnEachRuntime("sessions", (env) => {
   });
 
   describe("revoke_all_sessions", () => {
-    it("kills every existing session at once; sessions created after work", async () => {
+    it("revoke-all: every existing session is StaleEpoch at once; sessions created after work", async () => {
       const a = await setupSession(fx);
       const b = await setupSession(fx);
       const r = await expectOk(deployAs(await revokeAllSessions(fx.client, { policy: fx.policy, admin: fx.admin.publicKey }), fx.admin));
@@ -173,7 +175,7 @@ describeOnEachRuntime("sessions", (env) => {
   });
 
   describe("close_session", () => {
-    it("refuses a live session, then returns the rent once it is exhausted", async () => {
+    it("close of a live session is SessionStillLive; once exhausted it closes and returns the rent", async () => {
       const s = await setupSession(fx, { maxUses: 1 });
       const close = await closeSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: s.session });
       await expectFailsUnchanged(env().chain, [fx.policy, s.session], () => deployAs(close, fx.admin), "SessionStillLive");

@@ -8,11 +8,8 @@ import * as path from "path";
 import { expect } from "chai";
 import { ChainError, TransactionFailedError, TxOutcome } from "../../app/src/chain";
 import { ErrorRegistry, NamedFailure, nameFailure } from "../../app/src/client/errors";
-import { REPO_ROOT, SESSION_KEYS_ID, STAND_IN_ID } from "./programs";
-import { STAND_IN_ERROR_NAMES } from "./stand-in";
-
-/** Custom codes of the Ika stand-in (tests/fixtures/ika-stand-in/src/error.rs). */
-export const STAND_IN_ERRORS = STAND_IN_ERROR_NAMES.map((name, code) => ({ code, name }));
+import { REPO_ROOT, SESSION_KEYS_ID } from "./programs";
+import { STAND_IN_ERRORS, STAND_IN_ID } from "./stand-in";
 
 let registry: ErrorRegistry | undefined;
 

@@ -11,12 +11,11 @@ import {
 import { KeypairWallet } from "../../app/src/chain";
 import { TestEnv } from "./env";
 import { expectOk } from "./errors";
-import { STAND_IN_ID } from "./programs";
-import { createDwalletIx, STAND_IN_DWALLET_LEN } from "./stand-in";
+import { createDwalletIx, STAND_IN_DWALLET_LEN, STAND_IN_ERRORS, STAND_IN_ID } from "./stand-in";
 
-/** A client whose wallet (default fee payer) is the environment's payer. */
+/** A client whose wallet (default fee payer) is the environment's payer; stand-in failures come back by name. */
 export function newClient(env: TestEnv, wallet: Keypair = env.payer): SessionKeysClient {
-  return new SessionKeysClient(env.chain, new KeypairWallet(wallet));
+  return new SessionKeysClient(env.chain, new KeypairWallet(wallet), { errorTables: [{ programId: STAND_IN_ID, errors: STAND_IN_ERRORS }] });
 }
 
 /** A dWallet created on the stand-in (its fixture-only `create_dwallet`), with `authority` as its authority. */

@@ -3,13 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { PublicKey } from "@solana/web3.js";
 import type { BankrunProgram } from "../../app/src/chain";
+// Test-only Ika dWallet stand-in (tests/fixtures/ika-stand-in); exported by ./stand-in.
+import { STAND_IN_ID } from "../../app/src/local/stand-in";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 const DEPLOY_DIR = process.env.SBF_OUT_DIR ?? path.join(REPO_ROOT, "target/deploy");
 
 export const SESSION_KEYS_ID = new PublicKey("CJ7KZvQrEyXqs1vz8iq1Shjg2Yt4W8He814zwuCg3Q9r");
-/** Test-only Ika dWallet stand-in (tests/fixtures/ika-stand-in); never deployed anywhere real. */
-export const STAND_IN_ID = new PublicKey("7yaD79HJSHSbGPw6asQ6u5eeZLHACerdHUoJLwQtBkqA");
 
 export const SESSION_KEYS_SO = path.join(DEPLOY_DIR, "session_keys.so");
 export const STAND_IN_SO = path.join(DEPLOY_DIR, "ika_dwallet_stand_in.so");

@@ -70,6 +70,12 @@ export interface DeployResult {
 export interface ClientOptions {
   /** Defaults to the IDL's address. */
   programId?: PublicKey;
+  /**
+   * Error tables of other programs this client's transactions reach (the
+   * dWallet program it CPIs), so their failures come back by name. Ika
+   * publishes no codes; the local stand-in registers its own here.
+   */
+  errorTables?: { programId: PublicKey; errors: { code: number; name: string }[] }[];
 }
 
 export class SessionKeysClient {
@@ -84,6 +90,7 @@ export class SessionKeysClient {
     this.program = new Program<SessionKeys>(idl as SessionKeys, this.provider);
     this.programId = this.program.programId;
     this.errors = new ErrorRegistry().register(this.programId.toBase58(), SESSION_KEYS_ERRORS);
+    for (const t of options.errorTables ?? []) this.errors.register(t.programId.toBase58(), t.errors);
   }
 
   // ---- addresses ----

@@ -44,11 +44,20 @@ export interface NamedFailure {
   message?: string;
 }
 
-/** The deepest program that failed: in a CPI chain the callee fails first in the logs. */
-export function failingProgram(logs: string[]): { programId: string; text: string } | undefined {
+/**
+ * The program a failure belongs to. In a CPI chain the callee's "failed" line
+ * comes first and every caller then fails with the *same* custom code, so the
+ * first "failed" line carrying `code` is the innermost program that raised it
+ * (e.g. the Ika program CPI'd by session_keys, not session_keys itself).
+ * Without a code, the first "failed" line.
+ */
+export function failingProgram(logs: string[], code?: number): { programId: string; text: string } | undefined {
   for (const line of logs) {
     const m = /^Program (\w+) failed: (.*)$/.exec(line);
-    if (m) return { programId: m[1], text: m[2] };
+    if (!m) continue;
+    if (code === undefined) return { programId: m[1], text: m[2] };
+    const c = /custom program error: 0x([0-9a-f]+)/i.exec(m[2]);
+    if (c && parseInt(c[1], 16) === code) return { programId: m[1], text: m[2] };
   }
   return undefined;
 }
@@ -58,14 +67,14 @@ export function nameFailure(logs: string[], error: ChainError, registry: ErrorRe
   for (const line of logs) {
     const m = /Error Code: (\w+)\. Error Number: (\d+)\. Error Message: (.*?)\.?$/.exec(line);
     if (m) {
-      const failing = failingProgram(logs);
+      const failing = failingProgram(logs, Number(m[2]));
       return { name: m[1], code: Number(m[2]), message: m[3], programId: failing?.programId };
     }
   }
-  const failing = failingProgram(logs);
   if (error.name === "Custom" && error.customCode !== undefined) {
+    const failing = failingProgram(logs, error.customCode);
     const name = registry.lookup(failing?.programId, error.customCode);
     return { name: name ?? `Custom(${error.customCode})`, code: error.customCode, programId: failing?.programId };
   }
-  return { name: error.name, programId: failing?.programId };
+  return { name: error.name, programId: failingProgram(logs)?.programId };
 }

@@ -1,13 +1,18 @@
 /**
- * The Ika stand-in's instructions as tests and benchmarks call them
- * directly (tests/fixtures/ika-stand-in/src/lib.rs has the table).
+ * The Ika stand-in (tests/fixtures/ika-stand-in), a TEST FIXTURE that
+ * implements Ika's two instructions so the program can run without Ika: its
+ * id, its error table and its instructions as the tests, bench, demo and the
+ * CLI/API `--local` mode call them directly (lib.rs there has the table).
+ * Never deployed anywhere real (migrations/deploy.ts refuses it).
  */
 import { randomBytes } from "crypto";
 import { PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 // Direct module imports (not the client index) keep this file free of the generated IDL.
-import { IX_APPROVE_MESSAGE, IX_TRANSFER_OWNERSHIP } from "../../app/src/client/ika";
-import { messageApprovalAddress } from "../../app/src/client/pda";
-import { STAND_IN_ID } from "./programs";
+import { IX_APPROVE_MESSAGE, IX_TRANSFER_OWNERSHIP } from "../client/ika";
+import { messageApprovalAddress } from "../client/pda";
+
+/** Where every local chain deploys the stand-in (its keypair is in the fixture's build). */
+export const STAND_IN_ID = new PublicKey("7yaD79HJSHSbGPw6asQ6u5eeZLHACerdHUoJLwQtBkqA");
 
 /** Fixture-only instruction of the stand-in (not Ika): `[250, seed(32), authority(32)]`. */
 export const IX_CREATE_DWALLET = 250;
@@ -20,6 +25,9 @@ export const STAND_IN_ERROR_NAMES = [
   "InvalidDwallet", "WrongAuthority", "InvalidMessageApprovalAddress", "MessageAlreadyApproved",
   "InvalidSystemProgram", "AccountNotWritable", "InvalidSignatureScheme", "InvalidDwalletAddress", "DwalletAlreadyExists",
 ];
+
+/** The stand-in's error table, in the shape `ErrorRegistry.register` takes. */
+export const STAND_IN_ERRORS = STAND_IN_ERROR_NAMES.map((name, code) => ({ code, name }));
 
 export function dwalletAddress(seed: Buffer): PublicKey {
   return PublicKey.findProgramAddressSync([SEED_DWALLET, seed], STAND_IN_ID)[0];
