@@ -1,0 +1,155 @@
+/**
+ * Benchmark on LiteSVM with the built .so files: compute units of every
+ * instruction, approve_message split into our own work and the Ika stand-in's
+ * (read from its "consumed N" log line), the overhead of a session approval
+ * over a direct wallet approval on the stand-in, account sizes and rent.
+ * Writes a markdown table to stdout and target/bench.md. The wall time of
+ * the test suites is not measured here.
+ *
+ *   node --no-allocation-site-pretenuring node_modules/.bin/ts-node --transpile-only bench/run.ts
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { randomBytes } from "crypto";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
+import { consumedByProgram, KeypairWallet, LiteSvmChain } from "../app/src/chain";
+import {
+  acceptAdmin, Action, approveMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
+  renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
+} from "../app/src/client";
+import { createDwalletIx, createLocalPolicy, directApproveTx, localClient, REPO_ROOT, STAND_IN_ID, startLocalChain } from "../app/src/local";
+
+/** Targets from the issue: the program's own work on the use path, and session creation. */
+const TARGET_APPROVE_OWN_CU = 2_500;
+const TARGET_CREATE_SESSION_CU = 15_000;
+const SAMPLES = 25;
+const DESTINATION = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
+
+interface Row { instruction: string; cu: number; note?: string }
+
+async function main() {
+  const chain = await startLocalChain();
+  const [payer, admin, delegate, nextAdmin, newOwner] = Array.from({ length: 5 }, () => Keypair.generate());
+  for (const k of [payer, admin, delegate, nextAdmin, newOwner]) await chain.airdrop(k.publicKey, 100n * BigInt(LAMPORTS_PER_SOL));
+  const client = localClient(chain, new KeypairWallet(payer));
+  const rows: Row[] = [];
+  const run = async (a: Action, signers: Keypair[]): Promise<DeployResult> => {
+    const r = await client.deployOrThrow(a, signers);
+    rows.push({ instruction: toSnake(a.name), cu: r.computeUnits });
+    return r;
+  };
+
+  const { policy, computeUnits: initCu } = await createLocalPolicy(chain, payer, admin.publicKey);
+  rows.push({ instruction: "initialize_policy", cu: initCu, note: "includes Ika transfer_ownership (signer path)" });
+
+  const limits = { delegate: delegate.publicKey, expirySlot: (await chain.getSlot()) + 1_000n, maxUses: 1_000, maxAmountPerTx: 1_000n, allowedPrograms: [DESTINATION] };
+  const create = await createSession(client, { policy, admin: admin.publicKey, limits });
+  await run(create, [admin]);
+  const session = create.session;
+
+  // CU depends on PDA bumps (Ika derives the MessageApproval address per digest; Anchor derives each session's),
+  // so create_session and approve_message are sampled SAMPLES times and reported by median.
+  const approvals: { total: number; standIn: number }[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const r = await client.deployOrThrow(await approveMessage(client, {
+      policy, session, delegate: delegate.publicKey, messageDigest: randomBytes(32), amount: 7n, destinationProgram: DESTINATION,
+    }), [delegate]);
+    approvals.push({ total: r.computeUnits, standIn: sum(consumedByProgram(r.logs).get(STAND_IN_ID.toBase58())) });
+  }
+  const approve = { computeUnits: median(approvals.map((a) => a.total)) };
+  const standIn = median(approvals.map((a) => a.standIn));
+  const own = median(approvals.map((a) => a.total - a.standIn));
+  rows.push({ instruction: "approve_message", cu: approve.computeUnits, note: `total incl. the Ika CPI; median of ${SAMPLES} (${range(approvals.map((a) => a.total))})` });
+  const createRow = rows.find((r) => r.instruction === "create_session")!;
+  const creates: number[] = [createRow.cu];
+  for (let i = 1; i < SAMPLES; i++) {
+    creates.push((await client.deployOrThrow(await createSession(client, { policy, admin: admin.publicKey, limits }), [admin])).computeUnits);
+  }
+  Object.assign(createRow, { cu: median(creates), note: `median of ${SAMPLES} (${range(creates)})` });
+
+  await run(await updateSession(client, { policy, admin: admin.publicKey, session, changes: { maxUses: 2_000 } }), [admin]);
+  await run(await revokeSession(client, { policy, admin: admin.publicKey, session }), [admin]);
+  await run(await closeSession(client, { policy, admin: admin.publicKey, session }), [admin]);
+  const second = await createSession(client, { policy, admin: admin.publicKey, limits });
+  await client.deployOrThrow(second, [admin]);
+  await run(await renounceSession(client, { session: second.session, delegate: delegate.publicKey }), [delegate]);
+  await run(await revokeAllSessions(client, { policy, admin: admin.publicKey }), [admin]);
+  await run(await proposeAdmin(client, { policy, admin: admin.publicKey, newAdmin: nextAdmin.publicKey }), [admin]);
+  await run(await acceptAdmin(client, { policy, newAdmin: nextAdmin.publicKey }), [nextAdmin]);
+  const release = await releaseDwallet(client, { policy, admin: nextAdmin.publicKey, newAuthority: newOwner.publicKey });
+  const rel = await run(release, [nextAdmin]);
+  rows[rows.length - 1].note = `includes Ika transfer_ownership (CPI path, ${sum(consumedByProgram(rel.logs).get(STAND_IN_ID.toBase58()))} CU)`;
+
+  // Baseline: the dWallet's authority is a plain wallet that approves on the stand-in directly (signer path, 5 accounts).
+  const direct = await directApproval(chain, client, payer);
+  const overhead = approve.computeUnits - direct;
+
+  const policySize = client.program.account.policy.size;
+  const sessionSize = client.program.account.session.size;
+  const order = ["initialize_policy", "create_session", "approve_message", "update_session", "revoke_session", "renounce_session",
+    "revoke_all_sessions", "close_session", "propose_admin", "accept_admin", "release_dwallet"];
+  rows.sort((a, b) => order.indexOf(a.instruction) - order.indexOf(b.instruction));
+
+  const verdict = (v: number, max: number, strict: boolean) => ((strict ? v < max : v <= max) ? "meets" : "**over**");
+  const md = [
+    "# session-keys benchmark (LiteSVM 0.8, built .so)",
+    "",
+    "## Compute units per instruction",
+    "",
+    "| instruction | CU | note |",
+    "|---|---:|---|",
+    ...rows.map((r) => `| ${r.instruction} | ${r.cu.toLocaleString("en-US")} | ${r.note ?? ""} |`),
+    "",
+    "## Targets",
+    "",
+    "| measure | CU | target | verdict |",
+    "|---|---:|---:|---|",
+    `| approve_message total | ${fmt(approve.computeUnits)} | | |`,
+    `| of which the Ika stand-in (its "consumed" log line) | ${fmt(standIn)} | | |`,
+    `| approve_message own work (total − stand-in, median per use) | ${fmt(own)} | ≤ ${fmt(TARGET_APPROVE_OWN_CU)} | ${verdict(own, TARGET_APPROVE_OWN_CU, false)} |`,
+    `| create_session | ${fmt(rows.find((r) => r.instruction === "create_session")!.cu)} | < ${fmt(TARGET_CREATE_SESSION_CU)} | ${verdict(rows.find((r) => r.instruction === "create_session")!.cu, TARGET_CREATE_SESSION_CU, true)} |`,
+    "",
+    "## Session approval vs direct approval on the stand-in",
+    "",
+    "| path | CU |",
+    "|---|---:|",
+    `| direct: wallet authority → stand-in approve_message (signer path, 5 accounts) | ${fmt(direct)} |`,
+    `| through a session: session_keys approve_message → CPI stand-in | ${fmt(approve.computeUnits)} |`,
+    `| overhead of the session | ${fmt(overhead)} |`,
+    "",
+    "## Accounts",
+    "",
+    "| account | bytes | rent-exempt minimum (lamports) |",
+    "|---|---:|---:|",
+    `| Policy | ${policySize} | ${fmt(await chain.getMinimumBalanceForRentExemption(policySize))} |`,
+    `| Session | ${sessionSize} | ${fmt(await chain.getMinimumBalanceForRentExemption(sessionSize))} |`,
+    "",
+  ].join("\n");
+
+  process.stdout.write(md);
+  const out = path.join(REPO_ROOT, "target/bench.md");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, md);
+  console.log(`\n(written to ${path.relative(process.cwd(), out)})`);
+}
+
+/** CU of Ika approve_message signed directly by a wallet that is the dWallet's authority. */
+async function directApproval(chain: LiteSvmChain, client: SessionKeysClient, payer: Keypair): Promise<number> {
+  const owner = Keypair.generate();
+  await chain.airdrop(owner.publicKey, BigInt(LAMPORTS_PER_SOL));
+  const { ix, dwallet } = createDwalletIx(payer.publicKey, owner.publicKey);
+  await client.provider.executeOrThrow(new Transaction().add(ix));
+  const { tx } = directApproveTx(dwallet, owner.publicKey, payer.publicKey, randomBytes(32));
+  return (await client.provider.executeOrThrow(tx, [owner])).computeUnits;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
+const fmt = (n: number) => n.toLocaleString("en-US");
+const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
