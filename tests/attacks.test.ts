@@ -59,8 +59,8 @@ describeOnEachRuntime("attacks", (env) => {
 
   it("a swapped CPI authority (another program's, or any key)", async () => {
     const [otherProgramsAuthority] = cpiAuthorityAddress(STAND_IN_ID);
-    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: otherProgramsAuthority } }), "ConstraintSeeds");
-    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: Keypair.generate().publicKey } }), "ConstraintSeeds");
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: otherProgramsAuthority } }), "InvalidCpiAuthority");
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: Keypair.generate().publicKey } }), "InvalidCpiAuthority");
   });
 
   it("a swapped caller program (the Ika program posing as us)", async () => {

@@ -16,6 +16,14 @@ pub const SEED_SESSION: &[u8] = b"session";
 #[constant]
 pub const SEED_CPI_AUTHORITY: &[u8] = b"__ika_cpi_authority";
 
+/// This program's CPI authority, `find_program_address([SEED_CPI_AUTHORITY], ID)`,
+/// written out so the use path compares 32 bytes instead of deriving the PDA
+/// again (one `create_program_address` costs 1,500 CU). The host test
+/// `tests::cpi_authority_constant_is_the_pda` fails if the program id changes
+/// without this line (after `anchor keys sync`, print the new value with
+/// `cargo test -p session-keys cpi_authority -- --nocapture`).
+pub const CPI_AUTHORITY: Pubkey = pubkey!("8G6ubVe4NjNLd4hcK7PyaTRuPc4opuaaqdjWK8EjNXbM");
+
 /// Domain separator at the start of every binding hash (see `state::binding_hash`).
 #[constant]
 pub const BINDING_DOMAIN: &[u8] = b"session-keys/v1";

@@ -95,4 +95,6 @@ pub enum SessionKeysError {
     SessionIdsExhausted,
     #[msg("Counter overflow")]
     CounterOverflow,
+    #[msg("Account is not this program's CPI authority")]
+    InvalidCpiAuthority,
 }

@@ -711,3 +711,10 @@ fn binding_hash_names_every_field() {
     assert_eq!(with(|a| a.user_pubkey = [0; 32]), base);
     assert_eq!(with(|a| a.message_approval_bump = 1), base);
 }
+
+#[test]
+fn cpi_authority_constant_is_the_pda() {
+    let (pda, bump) = Pubkey::find_program_address(&[crate::constants::SEED_CPI_AUTHORITY], &crate::ID);
+    println!("CPI authority of {}: {pda} (bump {bump})", crate::ID);
+    assert_eq!(pda, crate::constants::CPI_AUTHORITY);
+}

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::SEED_CPI_AUTHORITY;
+use crate::constants::{CPI_AUTHORITY, SEED_CPI_AUTHORITY};
 use crate::errors::SessionKeysError;
 use crate::events::MessageApproved;
 use crate::ika;
@@ -68,8 +68,10 @@ pub struct ApproveMessage<'info> {
     /// This program (Ika's `caller_program`).
     pub caller_program: Program<'info, SessionKeys>,
 
-    /// CHECK: this program's CPI authority PDA, stored bump (no search); signs the CPI.
-    #[account(seeds = [SEED_CPI_AUTHORITY], bump = policy.cpi_authority_bump)]
+    /// CHECK: this program's CPI authority: a constant address (constants.rs,
+    /// pinned to the PDA by a host test), so no derivation on the use path;
+    /// signs the CPI with the bump stored in the Policy.
+    #[account(address = CPI_AUTHORITY @ SessionKeysError::InvalidCpiAuthority)]
     pub cpi_authority: UncheckedAccount<'info>,
 
     pub system_program: Program<'info, System>,
