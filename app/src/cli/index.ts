@@ -1,0 +1,55 @@
+/**
+ * session-keys CLI. JSON on stdout; on failure a JSON error on stderr
+ * (`{"error": "<exact name>", …}`) and a non-zero exit: 1 for a rejected
+ * transaction, 2 for bad usage.
+ *
+ *   npm run cli -- local-init --local state.json --authority owner.json
+ *   npm run cli -- init-policy --local state.json --dwallet <addr> --init-authority owner.json --admin <pubkey>
+ *   npm run cli -- create --local state.json --admin admin.json --delegate <pk> --expires-in 1000 --max-uses 10 --max-amount 1000 --programs <id> [--yes]
+ *   npm run cli -- --url https://api.devnet.solana.com --keypair ~/.config/solana/id.json inspect <dwallet> --init-authority <pk>
+ *
+ * Run under `node --no-allocation-site-pretenuring` (npm run cli does): LiteSVM needs it.
+ */
+import { parseArgs } from "./args";
+import { COMMANDS, CommandFailure } from "./commands";
+import { GLOBAL_FLAGS, openContext } from "./context";
+import { toJson } from "./format";
+import { UsageError } from "./parse";
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+export function usage(): string {
+  return [
+    "usage: session-keys <command> [options]   (global: --local <state.json> | --url <rpc> --keypair <file>)",
+    "policy selection (where a command needs one): --policy <address> | --dwallet <address> --init-authority <pubkey>; with --local, default = last init-policy",
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+  ].join("\n");
+}
+
+/** Runs one command; never throws and never exits (so tests can call it in-process). */
+export async function run(argv: string[]): Promise<RunResult> {
+  const name = argv.find((a) => !a.startsWith("--"));
+  if (name === undefined || name === "help") return { code: name ? 0 : 2, stdout: name ? usage() + "\n" : "", stderr: name ? "" : usage() + "\n" };
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command ${name}`);
+    const args = parseArgs(argv.filter((a, i) => i !== argv.indexOf(name)), { values: [...GLOBAL_FLAGS, ...command.values], switches: command.switches });
+    const ctx = await openContext(args, { create: command.createsLocalState });
+    const result = await command.run(ctx, args);
+    // State is saved only after success: a failed command leaves the file as it was.
+    await ctx.local?.save();
+    return { code: 0, stdout: JSON.stringify(toJson(result), null, 2) + "\n", stderr: "" };
+  } catch (e) {
+    if (e instanceof CommandFailure) return { code: 1, stdout: "", stderr: JSON.stringify(toJson(e.toJSON())) + "\n" };
+    if (e instanceof UsageError) return { code: 2, stdout: "", stderr: JSON.stringify({ error: "UsageError", message: e.message }) + "\n" };
+    return { code: 1, stdout: "", stderr: JSON.stringify({ error: (e as Error).name ?? "Error", message: (e as Error).message ?? String(e) }) + "\n" };
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then((r) => {
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.code;
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * Deploy target/deploy/session_keys.so to a cluster (docs/deploy.md).
+ *
+ *   npx ts-node --transpile-only migrations/deploy.ts --url <rpc> --keypair <payer+upgrade authority> \
+ *       [--program-keypair target/deploy/session_keys-keypair.json] [--so target/deploy/session_keys.so] \
+ *       [--max-len <bytes>] [--yes] [--dry-run] [--allow-mainnet] [--no-solana-cli]
+ *
+ * Without --yes it only prints the plan (no network). Refuses, before
+ * anything else: the Ika stand-in (a test fixture: by file name or by its id),
+ * a URL containing "mainnet" without --allow-mainnet, and a program keypair
+ * whose pubkey differs from the IDL's `address` (the declare_id! the .so was
+ * built with — deploying it elsewhere yields a program that rejects itself).
+ *
+ * With --yes: if the `solana` CLI is on PATH (and --no-solana-cli is not
+ * given) this shells out to `solana program deploy`, the reference
+ * implementation; otherwise it runs the loader-v3 flow in ./loader-v3.ts.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { RpcChain } from "../app/src/chain";
+import { parseArgs } from "../app/src/cli/args";
+import { loadKeypair, parseU32, UsageError } from "../app/src/cli/parse";
+import { deployProgram, deployTransactions, PACKET_DATA_SIZE, planDeploy, rentExemptLamports } from "./loader-v3";
+
+const ROOT = path.resolve(__dirname, "..");
+export const STAND_IN_ID = "7yaD79HJSHSbGPw6asQ6u5eeZLHACerdHUoJLwQtBkqA";
+const STAND_IN_NAME = "ika_dwallet_stand_in";
+
+export const DEFAULTS = {
+  programKeypair: path.join(ROOT, "target/deploy/session_keys-keypair.json"),
+  so: path.join(ROOT, "target/deploy/session_keys.so"),
+  idl: path.join(ROOT, "target/idl/session_keys.json"),
+};
+
+export interface DeployOptions {
+  url: string;
+  keypair: string;
+  programKeypair: string;
+  so: string;
+  idl: string;
+  maxLen?: number;
+  yes: boolean;
+  dryRun: boolean;
+  allowMainnet: boolean;
+  useSolanaCli: boolean;
+}
+
+export function parseDeployArgs(argv: string[]): DeployOptions {
+  const a = parseArgs(argv, {
+    values: ["url", "keypair", "program-keypair", "so", "idl", "max-len"],
+    switches: ["yes", "dry-run", "allow-mainnet", "no-solana-cli"],
+  });
+  if (a.positionals.length) throw new UsageError(`unexpected argument ${a.positionals[0]}`);
+  const url = a.flags.get("url");
+  const keypair = a.flags.get("keypair");
+  if (!url) throw new UsageError("--url <rpc> is required");
+  if (!keypair) throw new UsageError("--keypair <file> (payer and upgrade authority) is required");
+  return {
+    url, keypair,
+    programKeypair: a.flags.get("program-keypair") ?? DEFAULTS.programKeypair,
+    so: a.flags.get("so") ?? DEFAULTS.so,
+    idl: a.flags.get("idl") ?? DEFAULTS.idl,
+    maxLen: a.flags.has("max-len") ? parseU32(a.flags.get("max-len"), "--max-len") : undefined,
+    yes: a.switches.has("yes"),
+    dryRun: a.switches.has("dry-run"),
+    allowMainnet: a.switches.has("allow-mainnet"),
+    useSolanaCli: !a.switches.has("no-solana-cli"),
+  };
+}
+
+/** The refusals, in order; each throws a UsageError naming the reason. Returns what was loaded. */
+export function checkDeploy(o: DeployOptions): { program: Keypair; payer: Keypair; so: Buffer; idlAddress: string } {
+  for (const [what, file] of [["--so", o.so], ["--program-keypair", o.programKeypair]]) {
+    if (path.basename(file).includes(STAND_IN_NAME)) throw new UsageError(`refusing ${what} ${file}: the Ika stand-in is a test fixture and is never deployed`);
+  }
+  if (/mainnet/i.test(o.url) && !o.allowMainnet) throw new UsageError(`refusing ${o.url}: a mainnet URL needs --allow-mainnet (read docs/deploy.md first)`);
+  const program = loadKeypair(o.programKeypair, "--program-keypair");
+  if (program.publicKey.toBase58() === STAND_IN_ID) throw new UsageError(`refusing program id ${STAND_IN_ID}: that is the Ika stand-in's (a test fixture)`);
+  const idlAddress = (JSON.parse(fs.readFileSync(o.idl, "utf8")) as { address: string }).address;
+  if (program.publicKey.toBase58() !== idlAddress) {
+    throw new UsageError(`program keypair ${program.publicKey.toBase58()} is not the IDL's address ${idlAddress} (declare_id!): run \`anchor keys sync\` and rebuild, or pass the matching --program-keypair`);
+  }
+  if (!fs.existsSync(o.so)) throw new UsageError(`${o.so} does not exist: build first`);
+  return { program, payer: loadKeypair(o.keypair, "--keypair"), so: fs.readFileSync(o.so), idlAddress };
+}
+
+function solanaCliAvailable(): boolean {
+  return spawnSync("solana", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+export function solanaCliArgs(o: DeployOptions): string[] {
+  return ["program", "deploy", o.so, "--url", o.url, "--keypair", o.keypair, "--program-id", o.programKeypair, ...(o.maxLen ? ["--max-len", String(o.maxLen)] : [])];
+}
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+/** One invocation; never exits (tests call it in-process). Only `--yes` without `--dry-run` touches the network. */
+export async function run(argv: string[]): Promise<RunResult> {
+  const out = (v: unknown): RunResult => ({ code: 0, stdout: JSON.stringify(v, null, 2) + "\n", stderr: "" });
+  try {
+    const o = parseDeployArgs(argv);
+    const { program, payer, so } = checkDeploy(o);
+    const plan = { cluster: o.url, upgradeAuthority: payer.publicKey.toBase58(), ...planDeploy(program.publicKey, payer.publicKey, so.length, o.maxLen) };
+    const via = o.useSolanaCli && solanaCliAvailable() ? "solana-cli" : "loader-v3 (web3.js)";
+    if (o.dryRun) {
+      // Build (and size-check) every transaction; send none. Unsigned: a missing
+      // signature serializes as 64 zero bytes, the same size as a real one (and
+      // pure-JS ed25519 would spend seconds signing ~800 writes for nothing).
+      const steps = deployTransactions({ payer, program, buffer: Keypair.generate(), so, maxDataLen: o.maxLen, rent: rentExemptLamports });
+      const sizes = steps.map((s) => {
+        s.tx.feePayer = payer.publicKey;
+        s.tx.recentBlockhash = PublicKey.default.toBase58();
+        return s.tx.serialize({ requireAllSignatures: false, verifySignatures: false }).length;
+      });
+      const largest = Math.max(...sizes);
+      if (largest > PACKET_DATA_SIZE) throw new Error(`a built transaction is ${largest} bytes (> ${PACKET_DATA_SIZE})`);
+      return out({ dryRun: true, via, plan, transactionsBuilt: steps.length, largestTransactionBytes: largest, solanaCli: via === "solana-cli" ? ["solana", ...solanaCliArgs(o)].join(" ") : undefined });
+    }
+    if (!o.yes) return out({ plan, via, next: "re-run with --yes to deploy" });
+    if (via === "solana-cli") {
+      execFileSync("solana", solanaCliArgs(o), { stdio: ["ignore", "inherit", "inherit"] });
+      return out({ deployed: true, via, programId: plan.programId });
+    }
+    const r = await deployProgram(new RpcChain(o.url), { payer, program, so, maxDataLen: o.maxLen, log: (l) => process.stderr.write(l + "\n") });
+    return out({ deployed: true, via, programId: r.programId.toBase58(), programData: r.programData.toBase58(), signature: r.signature, transactions: r.transactions });
+  } catch (e) {
+    const name = e instanceof UsageError ? "Refused" : (e as Error).name || "Error";
+    return { code: e instanceof UsageError ? 2 : 1, stdout: "", stderr: JSON.stringify({ error: name, message: (e as Error).message }) + "\n" };
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then((r) => {
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.code;
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * The HTTP API in-process on 127.0.0.1 (port 0) over its embedded LiteSVM:
+ * auth (401/403), bad bodies (400), unknown policy (404), preview (an
+ * unsigned transaction and the simulated Session, nothing changed), deploy
+ * (a caller-signed transaction, and limits signed by the server's admin),
+ * inspect and revoke. Loopback only; about twenty requests in all.
+ */
+import { expect } from "chai";
+import * as http from "http";
+import { Keypair, Transaction } from "@solana/web3.js";
+import { createServer, RunningServer } from "../app/src/api/server";
+
+const ADMIN_KEY = "test-admin-key";
+const READ_KEY = "test-read-key";
+const JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
+
+interface Res { status: number; body: Record<string, any> }
+
+describe("api (HTTP, embedded LiteSVM)", () => {
+  let api: RunningServer;
+  let delegate: string;
+
+  before(async () => {
+    api = await createServer({ local: true, apiKeys: `${ADMIN_KEY}:admin,${READ_KEY}:read` });
+    delegate = Keypair.generate().publicKey.toBase58();
+  });
+  after(async () => api?.close());
+
+  /** One request to the in-process server; `body` is sent raw if it is a string. */
+  function call(method: string, path: string, opts: { key?: string; body?: unknown } = {}): Promise<Res> {
+    const payload = opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${api.url}${path}`, {
+        method,
+        headers: { "content-type": "application/json", ...(opts.key ? { "x-api-key": opts.key } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      });
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  const limits = (extra: Record<string, unknown> = {}) => ({
+    policy: api.demo!.policy.toBase58(), delegate, expiresInSlots: 1000, maxUses: 3, maxAmountPerTx: "1000", allowedPrograms: [JUPITER], ...extra,
+  });
+  const inspectPath = () => `/policies/${api.demo!.dwallet.toBase58()}?initAuthority=${api.demo!.initAuthority.toBase58()}`;
+
+  it("listens on loopback only", () => {
+    expect(api.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("401 without a key or with an unknown key; 403 for a key without the admin scope", async () => {
+    const none = await call("POST", "/sessions/preview", { body: limits() });
+    expect([none.status, none.body.error]).to.deep.equal([401, "Unauthorized"]);
+    const unknown = await call("POST", "/sessions", { key: "not-a-key", body: limits() });
+    expect([unknown.status, unknown.body.error]).to.deep.equal([401, "Unauthorized"]);
+    const readOnly = await call("POST", "/sessions/preview", { key: READ_KEY, body: limits() });
+    expect([readOnly.status, readOnly.body.error]).to.deep.equal([403, "Forbidden"]);
+  });
+
+  it("400 on bad bodies, naming the field; 404 on an unknown policy", async () => {
+    const notJson = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: "{not json" });
+    expect([notJson.status, notJson.body.error, notJson.body.message]).to.deep.equal([400, "BadRequest", "body is not valid JSON"]);
+    const badKey = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ allowedPrograms: ["nope"] }) });
+    expect([badKey.status, badKey.body.message]).to.deep.equal([400, "allowedPrograms[0] must be a base58 public key"]);
+    const noUses = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ maxUses: undefined }) });
+    expect([noUses.status, noUses.body.message]).to.deep.equal([400, "maxUses must be an unsigned integer"]);
+    const unsigned = await call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: "AAAA" } });
+    expect(unsigned.status).to.equal(400);
+    const missing = await call("GET", `/policies/${Keypair.generate().publicKey.toBase58()}?initAuthority=${Keypair.generate().publicKey.toBase58()}`, { key: READ_KEY });
+    expect([missing.status, missing.body.error]).to.deep.equal([404, "PolicyNotFound"]);
+  });
+
+  it("preview returns an unsigned transaction and the simulated Session, and changes nothing", async () => {
+    const before = await call("GET", inspectPath(), { key: READ_KEY });
+    const res = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits() });
+    expect(res.status).to.equal(200);
+    const tx = Transaction.from(Buffer.from(res.body.transaction, "base64"));
+    expect(tx.signatures.every((s) => s.signature === null || s.signature.every((b) => b === 0))).to.equal(true);
+    const sim = res.body.simulation;
+    expect(sim.ok).to.equal(true);
+    expect(sim.computeUnits).to.be.greaterThan(0);
+    expect(sim.rentLamports).to.be.greaterThan(0);
+    expect([sim.session.sessionId, sim.session.maxUses, sim.session.maxAmountPerTx, sim.session.delegate]).to.deep.equal([0, 3, "1000", delegate]);
+    const after = await call("GET", inspectPath(), { key: READ_KEY });
+    expect(after.body).to.deep.equal(before.body);
+    expect(after.body.nextSessionId).to.equal("0");
+  });
+
+  it("preview of an invalid session reports the program's error name", async () => {
+    const res = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ maxUses: 0 }) });
+    expect([res.status, res.body.simulation.ok, res.body.simulation.error]).to.deep.equal([200, false, "ZeroMaxUses"]);
+  });
+
+  it("deploys a caller-signed preview and server-signed limits; inspect shows both; revoke", async () => {
+    // 1. The admin signs the transaction the preview returned, and submits it.
+    const preview = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits() });
+    const tx = Transaction.from(Buffer.from(preview.body.transaction, "base64"));
+    tx.partialSign(api.service.admin!);
+    const signed = await call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: tx.serialize().toString("base64") } });
+    expect(signed.status).to.equal(201);
+    expect(signed.body.created).to.deep.equal([{ sessionId: 0, session: preview.body.session }]);
+
+    // 2. Limits only: the server's admin keypair signs.
+    const byServer = await call("POST", "/sessions", { key: ADMIN_KEY, body: limits({ maxUses: 5 }) });
+    expect([byServer.status, byServer.body.sessionId, byServer.body.state.maxUses]).to.deep.equal([201, 1, 5]);
+
+    const view = await call("GET", inspectPath(), { key: READ_KEY });
+    expect(view.status).to.equal(200);
+    expect(view.body.sessions.map((s: any) => [s.id, s.status, s.remainingUses, s.nextNonce])).to.deep.equal([[0, "active", 3, "0"], [1, "active", 5, "0"]]);
+
+    const revoked = await call("POST", "/sessions/1/revoke", { key: ADMIN_KEY, body: { policy: api.demo!.policy.toBase58() } });
+    expect([revoked.status, revoked.body.revoked]).to.deep.equal([200, true]);
+    const again = await call("POST", "/sessions/1/revoke", { key: ADMIN_KEY, body: { policy: api.demo!.policy.toBase58() } });
+    expect([again.status, again.body.error]).to.deep.equal([422, "SessionRevoked"]);
+    const after = await call("GET", inspectPath(), { key: ADMIN_KEY });
+    expect(after.body.sessions.map((s: any) => s.status)).to.deep.equal(["active", "revoked"]);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The CLI as a user runs it: separate processes sharing one `--local` state
+ * file (embedded LiteSVM, accounts saved after each command). One linear
+ * story, so the ~1.5 s per spawn is paid nine times, not per assertion:
+ * local-init → init-policy → create (preview, then --yes) → use → a bound
+ * refused by name → revoke → use refused SessionRevoked → inspect.
+ * Plus the argument parser, in-process.
+ */
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Keypair } from "@solana/web3.js";
+import { parseArgs } from "../app/src/cli/args";
+
+const ROOT = path.resolve(__dirname, "..");
+const JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
+
+interface CliRun { code: number; out: any; err: any }
+
+function writeKeypair(dir: string, name: string): { file: string; pubkey: string } {
+  const k = Keypair.generate();
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify([...k.secretKey]));
+  return { file, pubkey: k.publicKey.toBase58() };
+}
+
+describe("cli", () => {
+  describe("argument parser", () => {
+    it("reads positionals, --flag value, --flag=value and switches; refuses unknown flags", () => {
+      const a = parseArgs(["use", "3", "--amount", "10", "--digest=ab", "--yes"], { values: ["amount", "digest"], switches: ["yes"] });
+      expect(a.positionals).to.deep.equal(["use", "3"]);
+      expect([a.flags.get("amount"), a.flags.get("digest"), a.switches.has("yes")]).to.deep.equal(["10", "ab", true]);
+      expect(() => parseArgs(["--amout", "1"], { values: ["amount"] })).to.throw("unknown option --amout");
+      expect(() => parseArgs(["--amount"], { values: ["amount"] })).to.throw("--amount needs a value");
+    });
+  });
+
+  describe("local lifecycle (spawned processes, one state file)", () => {
+    let dir: string;
+    let state: string;
+    let owner: { file: string; pubkey: string };
+    let admin: { file: string; pubkey: string };
+    let bot: { file: string; pubkey: string };
+    let dwallet: string;
+
+    /** Spawns the CLI exactly as `npm run cli` does. */
+    function cli(...args: string[]): CliRun {
+      const r = spawnSync(process.execPath, [
+        "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
+        path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state,
+      ], { cwd: ROOT, encoding: "utf8" });
+      const parse = (s: string) => (s.trim() ? JSON.parse(s) : null);
+      return { code: r.status ?? -1, out: parse(r.stdout), err: parse(r.stderr) };
+    }
+    const createArgs = () => ["create", "--admin", admin.file, "--delegate", bot.pubkey, "--expires-in", "1000", "--max-uses", "2", "--max-amount", "1000", "--programs", JUPITER];
+    const use = (digestByte: string, amount: string) =>
+      cli("use", "0", "--delegate", bot.file, "--digest", digestByte.repeat(64), "--amount", amount, "--destination", JUPITER);
+
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "session-keys-cli-"));
+      state = path.join(dir, "state.json");
+      [owner, admin, bot] = ["owner", "admin", "bot"].map((n) => writeKeypair(dir, n));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("local-init creates the state file and a dWallet owned by --authority", () => {
+      const r = cli("local-init", "--authority", owner.file);
+      expect(r.code, JSON.stringify(r.err)).to.equal(0);
+      expect(r.out.authority).to.equal(owner.pubkey);
+      expect(fs.existsSync(state)).to.equal(true);
+      dwallet = r.out.dwallet;
+    });
+
+    it("init-policy hands the dWallet to a policy administered by --admin", () => {
+      const r = cli("init-policy", "--dwallet", dwallet, "--init-authority", owner.file, "--admin", admin.pubkey);
+      expect(r.code, JSON.stringify(r.err)).to.equal(0);
+      expect([r.out.dwallet, r.out.admin]).to.deep.equal([dwallet, admin.pubkey]);
+    });
+
+    it("create without --yes previews (CU, rent, Session state) and changes nothing; with --yes deploys", () => {
+      const before = fs.readFileSync(state, "utf8");
+      const preview = cli(...createArgs());
+      expect(preview.code, JSON.stringify(preview.err)).to.equal(0);
+      expect(preview.out.deployed).to.equal(false);
+      expect(preview.out.preview.computeUnits).to.be.greaterThan(0);
+      expect(preview.out.preview.rentLamports).to.be.greaterThan(0);
+      expect([preview.out.preview.state.sessionId, preview.out.preview.state.maxUses, preview.out.preview.state.delegate]).to.deep.equal([0, 2, bot.pubkey]);
+      expect(fs.readFileSync(state, "utf8")).to.equal(before);
+
+      const deployed = cli(...createArgs(), "--yes");
+      expect(deployed.code, JSON.stringify(deployed.err)).to.equal(0);
+      // Had the preview deployed, this would be session 1.
+      expect([deployed.out.deployed, deployed.out.sessionId, deployed.out.state.maxAmountPerTx]).to.deep.equal([true, 0, "1000"]);
+    });
+
+    it("use approves within bounds; an amount over the cap fails AmountExceedsMax with a non-zero exit", () => {
+      const ok = use("a", "500");
+      expect(ok.code, JSON.stringify(ok.err)).to.equal(0);
+      expect([ok.out.nonce, ok.out.remainingUses]).to.deep.equal(["0", 1]);
+      const over = use("b", "1001");
+      expect(over.code).to.equal(1);
+      expect(over.out).to.equal(null);
+      expect(over.err.error).to.equal("AmountExceedsMax");
+    });
+
+    it("revoke, then use fails SessionRevoked; inspect shows the status, remaining uses and next nonce", () => {
+      const revoked = cli("revoke", "0", "--admin", admin.file);
+      expect([revoked.code, revoked.out?.revoked]).to.deep.equal([0, true]);
+      const refused = use("c", "10");
+      expect([refused.code, refused.err.error]).to.deep.equal([1, "SessionRevoked"]);
+      const view = cli("inspect", dwallet, "--init-authority", owner.pubkey);
+      expect(view.code, JSON.stringify(view.err)).to.equal(0);
+      expect([view.out.status, view.out.admin, view.out.nextSessionId]).to.deep.equal(["active", admin.pubkey, "1"]);
+      const s = view.out.sessions[0];
+      expect([s.id, s.status, s.uses, s.remainingUses, s.nextNonce, s.spent]).to.deep.equal([0, "revoked", 1, 1, "1", "500"]);
+    });
+  });
+});
