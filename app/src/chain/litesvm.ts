@@ -2,23 +2,9 @@
 import { AccountInfo, PublicKey, Transaction } from "@solana/web3.js";
 import { Clock, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
 import { fromLiteSvmError } from "./errors";
+import { resetFpu } from "./fpu";
 import { toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
 import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
-
-/**
- * After LiteSVM 0.8 runs a transaction that FAILS in an SBF program, the next
- * floating-point remainder of large doubles in this process returns NaN once
- * (e.g. `2 ** 60 % 1e7`, which bn.js uses to print a u64: "18446744073700000NaN"),
- * with or without V8's JIT; the one after is right again. The native addon
- * evidently leaves the x87 FPU state dirty on its error path (glibc's fmod
- * uses x87 `fprem`), which also fits the GC's std::bad_alloc that
- * --no-allocation-site-pretenuring works around. We absorb that one bad
- * result here, checked against the known answer, before any caller computes.
- */
-const FPU_PROBE = { x: 2 ** 60, y: 1e7, expected: 6_846_976 };
-function absorbDirtyFpuState(): void {
-  for (let i = 0; i < 4 && FPU_PROBE.x % FPU_PROBE.y !== FPU_PROBE.expected; i++);
-}
 
 export class LiteSvmChain implements LocalChain {
   readonly kind = "litesvm" as const;
@@ -40,7 +26,7 @@ export class LiteSvmChain implements LocalChain {
 
   async sendTransaction(tx: Transaction): Promise<TxOutcome> {
     const res = this.svm.sendTransaction(tx);
-    absorbDirtyFpuState();
+    resetFpu();
     const meta = res instanceof FailedTransactionMetadata ? res.meta() : res;
     const base = {
       signature: txSignature(tx),
@@ -60,7 +46,7 @@ export class LiteSvmChain implements LocalChain {
       res = this.svm.simulateTransaction(withPlaceholderSignatures(tx));
     } finally {
       this.svm.withSigverify(sigverify);
-      absorbDirtyFpuState();
+      resetFpu();
     }
     const postAccounts = new Map<string, AccountInfo<Buffer> | null>();
     if (res instanceof FailedTransactionMetadata) {
