@@ -3,5 +3,5 @@
 # session overhead on approve_message, measured in LiteSVM on the built .so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+bash scripts/quiet-build.sh
 exec node --no-allocation-site-pretenuring node_modules/.bin/ts-node --transpile-only bench/run.ts

@@ -2,6 +2,6 @@
 # npm run demo: the whole lifecycle on an embedded LiteSVM (no network).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+bash scripts/quiet-build.sh
 # LiteSVM 0.8's addon trips V8's allocation-site pretenuring (docs/build.md).
 exec node --no-allocation-site-pretenuring node_modules/.bin/ts-node --transpile-only app/src/demo.ts
