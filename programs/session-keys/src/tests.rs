@@ -718,3 +718,12 @@ fn cpi_authority_constant_is_the_pda() {
     println!("CPI authority of {}: {pda} (bump {bump})", crate::ID);
     assert_eq!(pda, crate::constants::CPI_AUTHORITY);
 }
+
+#[test]
+fn revoke_once_then_session_revoked() {
+    let mut s = session();
+    s.revoke().unwrap();
+    assert!(s.revoked);
+    assert_eq!(s.revoke().unwrap_err(), err(E::SessionRevoked));
+    assert!(s.revoked);
+}

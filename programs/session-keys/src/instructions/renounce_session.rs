@@ -17,8 +17,7 @@ pub struct RenounceSession<'info> {
 impl RenounceSession<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let session = &mut ctx.accounts.session;
-        require!(!session.revoked, SessionKeysError::SessionRevoked);
-        session.revoked = true;
+        session.revoke()?;
 
         emit!(SessionRevoked {
             policy: session.policy,

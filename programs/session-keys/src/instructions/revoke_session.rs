@@ -18,9 +18,7 @@ pub struct RevokeSession<'info> {
 impl RevokeSession<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let session = &mut ctx.accounts.session;
-        // Revoking twice is an error, so a script learns it acted on nothing.
-        require!(!session.revoked, SessionKeysError::SessionRevoked);
-        session.revoked = true;
+        session.revoke()?;
 
         emit!(SessionRevoked {
             policy: session.policy,

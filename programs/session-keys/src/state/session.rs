@@ -178,6 +178,14 @@ impl Session {
         Ok(())
     }
 
+    /// Revokes the session, whoever asks (admin or delegate). Revoking twice is
+    /// an error, so a caller learns it acted on nothing.
+    pub fn revoke(&mut self) -> Result<()> {
+        require!(!self.revoked, SessionKeysError::SessionRevoked);
+        self.revoked = true;
+        Ok(())
+    }
+
     /// Consumes one use and one nonce after `check_use` passed. Returns the
     /// remaining uses. All arithmetic checked; on error nothing is half-applied
     /// because the whole transaction fails.
