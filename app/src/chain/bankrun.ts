@@ -9,7 +9,7 @@ import * as path from "path";
 import { AccountInfo, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { Clock, ProgramTestContext, start } from "solana-bankrun";
 import { fromDisplayString } from "./errors";
-import { toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
+import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
 import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
 
 /** The upgradeable loader's predecessor; programs stored as plain executable accounts. */
@@ -122,13 +122,7 @@ export class BankrunChain implements LocalChain {
 
   async setClock(patch: ClockPatch): Promise<void> {
     const c = await this.banks.getClock();
-    this.context.setClock(new Clock(
-      patch.slot ?? c.slot,
-      patch.epochStartTimestamp ?? c.epochStartTimestamp,
-      patch.epoch ?? c.epoch,
-      patch.leaderScheduleEpoch ?? c.leaderScheduleEpoch,
-      patch.unixTimestamp ?? c.unixTimestamp,
-    ));
+    this.context.setClock(new Clock(...patchedClockArgs(c, patch)));
   }
 
   /**

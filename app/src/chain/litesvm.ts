@@ -3,7 +3,7 @@ import { AccountInfo, PublicKey, Transaction } from "@solana/web3.js";
 import { Clock, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
 import { fromLiteSvmError } from "./errors";
 import { resetFpu } from "./fpu";
-import { toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
+import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
 import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
 
 export class LiteSvmChain implements LocalChain {
@@ -92,13 +92,7 @@ export class LiteSvmChain implements LocalChain {
 
   async setClock(patch: ClockPatch): Promise<void> {
     const c = this.svm.getClock();
-    this.svm.setClock(new Clock(
-      patch.slot ?? c.slot,
-      patch.epochStartTimestamp ?? c.epochStartTimestamp,
-      patch.epoch ?? c.epoch,
-      patch.leaderScheduleEpoch ?? c.leaderScheduleEpoch,
-      patch.unixTimestamp ?? c.unixTimestamp,
-    ));
+    this.svm.setClock(new Clock(...patchedClockArgs(c, patch)));
   }
 
   async setAccount(address: PublicKey, account: AccountInfo<Buffer | Uint8Array>): Promise<void> {

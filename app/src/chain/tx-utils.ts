@@ -1,4 +1,5 @@
 /** Small helpers shared by the chain backends. */
+import type { ClockPatch } from "./types";
 import { utils } from "@coral-xyz/anchor";
 import { AccountInfo, Transaction } from "@solana/web3.js";
 
@@ -35,4 +36,21 @@ export function consumedByProgram(logs: string[]): Map<string, number[]> {
     if (m) out.set(m[1], [...(out.get(m[1]) ?? []), Number(m[2])]);
   }
   return out;
+}
+
+/** A Clock sysvar's five fields, as both in-process runtimes' `Clock` constructors take them. */
+type ClockFields = Required<ClockPatch>;
+
+/**
+ * The constructor arguments of a Clock equal to `current` with `patch` applied,
+ * in the order LiteSVM's and bankrun's `Clock` classes both expect.
+ */
+export function patchedClockArgs(current: ClockFields, patch: ClockPatch): [bigint, bigint, bigint, bigint, bigint] {
+  return [
+    patch.slot ?? current.slot,
+    patch.epochStartTimestamp ?? current.epochStartTimestamp,
+    patch.epoch ?? current.epoch,
+    patch.leaderScheduleEpoch ?? current.leaderScheduleEpoch,
+    patch.unixTimestamp ?? current.unixTimestamp,
+  ];
 }
