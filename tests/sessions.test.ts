@@ -69,6 +69,21 @@ describeOnEachRuntime("sessions", (env) => {
       });
     }
 
+    it("the client refuses a u64 limit out of range before building anything (Anchor would encode -1 as 1)", async () => {
+      const limits = await defaultLimits(env(), Keypair.generate().publicKey);
+      const outOfRange: ["expirySlot" | "maxAmountPerTx" | "maxTotalAmount", bigint][] = [
+        ["expirySlot", -1n], ["maxAmountPerTx", 1n << 64n], ["maxTotalAmount", -5n],
+      ];
+      const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+      for (const [field, value] of outOfRange) {
+        const created = await errorOf(createSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, limits: { ...limits, [field]: value } }));
+        expect(created, `create ${field}`).to.be.instanceOf(RangeError).with.property("message").that.contains(`${field} must fit a u64`);
+        const updated = await errorOf(updateSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: fx.policy, changes: { [field]: value } }));
+        expect(updated, `update ${field}`).to.be.instanceOf(RangeError).with.property("message").that.contains(`${field} must fit a u64`);
+      }
+      expect(toBig((await fx.client.fetchPolicy(fx.policy))!.nextSessionId)).to.equal(0n);
+    });
+
     it("refuses an id other than next_session_id", async () => {
       const limits = await defaultLimits(env(), Keypair.generate().publicKey);
       const action = await createSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, limits, sessionId: 5 });

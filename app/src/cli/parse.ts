@@ -5,12 +5,12 @@
  */
 import * as fs from "fs";
 import { Keypair, PublicKey } from "@solana/web3.js";
+import { U64_MAX } from "../client";
 
 export class UsageError extends Error {
   readonly name = "UsageError";
 }
 
-const U64_MAX = (1n << 64n) - 1n;
 const U32_MAX = 2 ** 32 - 1;
 
 export function parsePubkey(value: unknown, field: string): PublicKey {

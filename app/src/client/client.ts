@@ -214,6 +214,16 @@ export class SessionKeysClient {
 export function toBig(v: BN | number | bigint): bigint {
   return typeof v === "bigint" ? v : BigInt(v.toString());
 }
-export function bn(v: bigint | number): BN {
-  return new BN(v.toString());
+
+export const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * A u64 instruction argument as the BN Anchor encodes. Anchor's encoder
+ * writes a negative BN as its absolute value (-1 becomes 1) and throws a
+ * vague error past 2^64, so every u64 goes through this range check first.
+ */
+export function u64(v: bigint | number, field: string): BN {
+  const big = BigInt(v);
+  if (big < 0n || big > U64_MAX) throw new RangeError(`${field} must fit a u64 (0 ..= 2^64-1), got ${big}`);
+  return new BN(big.toString());
 }

@@ -5,14 +5,13 @@
  * account through `accounts` to attack the program.
  */
 import { PublicKey, SystemProgram } from "@solana/web3.js";
-import { Action, bn, SessionKeysClient, toBig } from "./client";
+import { Action, SessionKeysClient, toBig, u64, U64_MAX } from "./client";
 import { MESSAGE_APPROVAL_LEN, messageDigest as keccak, SignatureScheme } from "./ika";
 import { messageApprovalAddress } from "./pda";
 
 /** Replace any of an instruction's accounts (attack tests, unusual setups). */
 type AccountOverrides = Record<string, PublicKey>;
 
-const U64_MAX = (1n << 64n) - 1n;
 /** Every scheme Ika knows: Ed25519 | Secp256k1 | Secp256r1. */
 export const ALL_SCHEMES = 0b111;
 
@@ -102,8 +101,8 @@ export async function createSession(c: SessionKeysClient, p: CreateSessionParams
   const session = c.sessionAddress(p.policy, sessionId);
   const l = p.limits;
   const ix = await c.program.methods.createSession({
-    sessionId, delegate: l.delegate, expirySlot: bn(l.expirySlot), maxUses: l.maxUses,
-    maxAmountPerTx: bn(l.maxAmountPerTx), maxTotalAmount: bn(l.maxTotalAmount ?? U64_MAX),
+    sessionId, delegate: l.delegate, expirySlot: u64(l.expirySlot, "expirySlot"), maxUses: l.maxUses,
+    maxAmountPerTx: u64(l.maxAmountPerTx, "maxAmountPerTx"), maxTotalAmount: u64(l.maxTotalAmount ?? U64_MAX, "maxTotalAmount"),
     allowedSchemes: l.allowedSchemes ?? ALL_SCHEMES, allowedPrograms: l.allowedPrograms,
   }).accountsStrict({
     admin: p.admin, payer, policy: p.policy, session, systemProgram: SystemProgram.programId, ...p.accounts,
@@ -119,10 +118,10 @@ export type SessionChanges = Partial<Omit<SessionLimits, "delegate">>;
 
 export async function updateSession(c: SessionKeysClient, p: AdminParams & { session: PublicKey; changes: SessionChanges }): Promise<Action> {
   const ch = p.changes;
-  const opt = (v: bigint | undefined) => (v === undefined ? null : bn(v));
+  const opt = (v: bigint | undefined, field: string) => (v === undefined ? null : u64(v, field));
   const ix = await c.program.methods.updateSession({
-    expirySlot: opt(ch.expirySlot), maxUses: ch.maxUses ?? null, maxAmountPerTx: opt(ch.maxAmountPerTx),
-    maxTotalAmount: opt(ch.maxTotalAmount), allowedSchemes: ch.allowedSchemes ?? null,
+    expirySlot: opt(ch.expirySlot, "expirySlot"), maxUses: ch.maxUses ?? null, maxAmountPerTx: opt(ch.maxAmountPerTx, "maxAmountPerTx"),
+    maxTotalAmount: opt(ch.maxTotalAmount, "maxTotalAmount"), allowedSchemes: ch.allowedSchemes ?? null,
     allowedPrograms: ch.allowedPrograms ?? null,
   }).accountsStrict({ admin: p.admin, policy: p.policy, session: p.session, ...p.accounts }).instruction();
   return simple("updateSession", ix, p.admin, [p.session]);
@@ -182,7 +181,7 @@ export async function approveMessage(c: SessionKeysClient, p: ApproveParams): Pr
   const nonce = p.nonce ?? toBig((await mustFetchSession(c, p.session)).nonce);
   const [messageApproval, bump] = messageApprovalAddress(dwalletProgram, dwallet, digest);
   const ix = await c.program.methods.approveMessage({
-    nonce: bn(nonce), messageDigest: [...digest], amount: bn(p.amount), destinationProgram: p.destinationProgram,
+    nonce: u64(nonce, "nonce"), messageDigest: [...digest], amount: u64(p.amount, "amount"), destinationProgram: p.destinationProgram,
     signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))], userPubkey: [...(p.userPubkey ?? new Uint8Array(32))],
     signatureScheme: p.signatureScheme ?? SignatureScheme.Ed25519, messageApprovalBump: p.messageApprovalBump ?? bump,
   }).accountsStrict({
