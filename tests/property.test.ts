@@ -189,7 +189,7 @@ class Runner {
       }
       expect(s, `${label} should exist`).to.not.equal(null);
       const onChain = {
-        uses: s!.uses, nonce: toBig(s!.nonce), spent: toBig(s!.spent), revoked: s!.revoked,
+        uses: s!.uses, nonce: toBig(s!.nonce), spent: toBig(s!.spent), revoked: s!.revoked !== 0,
         status: sessionStatus({ revoked: s!.revoked, epoch: toBig(s!.epoch), expirySlot: toBig(s!.expirySlot), uses: s!.uses, maxUses: s!.maxUses }, m.slot, m.epoch),
       };
       expect(onChain, label).to.deep.equal({ uses: ms.uses, nonce: ms.nonce, spent: ms.spent, revoked: ms.revoked, status: statusOf(m, ms) });

@@ -95,7 +95,7 @@ export interface UseArgs {
 /** The use path, in SPEC.md's order (the policy is always Active and the session always of this policy here). */
 export function applyUse(m: ModelState, id: number, a: UseArgs): Outcome {
   const s = m.sessions[id];
-  if (s.closed) return fail("AccountNotInitialized"); // the account is gone: Anchor cannot load it
+  if (s.closed) return fail("AccountOwnedByWrongProgram"); // the account is gone (the System program owns the address): Anchor cannot load it
   if (a.signer !== s.delegate) return fail("NotDelegate");
   if (s.revoked) return fail("SessionRevoked");
   if (s.epoch !== m.epoch) return fail("StaleEpoch");
@@ -123,7 +123,7 @@ export interface UpdateArgs {
 /** Limits never go below what is used; revoked and stale sessions cannot be revived; all checks before any write. */
 export function applyUpdate(m: ModelState, id: number, a: UpdateArgs): Outcome {
   const s = m.sessions[id];
-  if (s.closed) return fail("AccountNotInitialized");
+  if (s.closed) return fail("AccountOwnedByWrongProgram");
   if (s.revoked) return fail("SessionRevoked");
   if (s.epoch !== m.epoch) return fail("StaleEpoch");
   const given = [a.expirySlot, a.maxUses, a.maxAmountPerTx, a.maxTotalAmount, a.allowed].filter((v) => v !== undefined);
@@ -149,7 +149,7 @@ export function applyUpdate(m: ModelState, id: number, a: UpdateArgs): Outcome {
 /** Revocation is final, and revoking twice is an error. A stale session can still be revoked. */
 export function applyRevoke(m: ModelState, id: number): Outcome {
   const s = m.sessions[id];
-  if (s.closed) return fail("AccountNotInitialized");
+  if (s.closed) return fail("AccountOwnedByWrongProgram");
   if (s.revoked) return fail("SessionRevoked");
   s.revoked = true;
   return ok;
@@ -163,7 +163,7 @@ export function applyRevokeAll(m: ModelState): Outcome {
 /** Only a session that is not active (revoked, stale, expired, exhausted) can be closed; its id is never reused. */
 export function applyClose(m: ModelState, id: number): Outcome {
   const s = m.sessions[id];
-  if (s.closed) return fail("AccountNotInitialized");
+  if (s.closed) return fail("AccountOwnedByWrongProgram");
   if (statusOf(m, s) === "active") return fail("SessionStillLive");
   s.closed = true;
   return ok;

@@ -5,7 +5,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 import { PolicyAccount, SessionAccount, SessionKeysClient, toBig } from "./client";
-import { SessionStatusName, sessionStatus } from "./status";
+import { policyStatus, SessionStatusName, sessionStatus } from "./status";
 
 export interface SessionView {
   id: number;
@@ -103,7 +103,7 @@ function viewPolicy(address: PublicKey, p: PolicyAccount, slot: bigint, sessions
     dwalletProgram: p.dwalletProgram.toBase58(),
     admin: p.admin.toBase58(),
     pendingAdmin: p.pendingAdmin.equals(PublicKey.default) ? null : p.pendingAdmin.toBase58(),
-    status: "active" in p.status ? "active" : "released",
+    status: policyStatus(p.status),
     epoch: toBig(p.epoch).toString(),
     nextSessionId: toBig(p.nextSessionId).toString(),
     slot: slot.toString(),

@@ -6,7 +6,8 @@
 export type SessionStatusName = "active" | "revoked" | "stale" | "expired" | "exhausted" | "closed";
 
 export interface SessionStatusInput {
-  revoked: boolean;
+  /** The account's `revoked` byte: 0, or 1 once revoked (zero-copy accounts hold no bool). */
+  revoked: number;
   epoch: bigint;
   expirySlot: bigint;
   uses: number;
@@ -14,11 +15,17 @@ export interface SessionStatusInput {
 }
 
 export function sessionStatus(s: SessionStatusInput, slot: bigint, policyEpoch: bigint): Exclude<SessionStatusName, "closed"> {
-  if (s.revoked) return "revoked";
+  if (s.revoked !== 0) return "revoked";
   if (s.epoch !== policyEpoch) return "stale";
   if (slot > s.expirySlot) return "expired";
   if (s.uses >= s.maxUses) return "exhausted";
   return "active";
+}
+
+/** `Policy.status` is a byte (the program's `PolicyStatus`): 0 Active, 1 Released. */
+export type PolicyStatusName = "active" | "released";
+export function policyStatus(status: number): PolicyStatusName {
+  return status === 0 ? "active" : "released";
 }
 
 /** Close is allowed for anything but a live session (SPEC: revoked, expired, exhausted or stale). */

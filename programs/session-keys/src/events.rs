@@ -28,22 +28,43 @@ pub struct SessionCreated {
     pub allowed_programs: Vec<Pubkey>,
 }
 
+/// One use. Kept small on purpose: the use path pays 1 CU per byte logged.
+/// The rest of the use (message digest, amount, destination, signature nonce
+/// and scheme) is in the instruction's arguments, which the IDL decodes, and
+/// `binding` commits to all of it together with the policy and session id.
+/// Logged by `MessageApproved::log`, byte for byte what `emit!` would write.
 #[event]
 pub struct MessageApproved {
-    pub policy: Pubkey,
     pub session: Pubkey,
-    pub session_id: u32,
-    pub delegate: Pubkey,
     /// The nonce this use consumed (the session nonce is now `nonce + 1`).
     pub nonce: u64,
-    pub message_digest: [u8; 32],
-    pub amount: u64,
-    pub destination_program: Pubkey,
-    pub signature_scheme: u8,
     /// `binding_hash(...)` of this use, also stored as `session.last_binding`.
     pub binding: [u8; 32],
     pub remaining_uses: u32,
-    pub slot: u64,
+}
+
+/// A `MessageApproved` as logged: discriminator, then its Borsh fields; 8-aligned
+/// so the 32-byte fields are copied word by word.
+#[repr(C, align(8))]
+pub struct MessageApprovedLog(pub [u8; 8 + 32 + 8 + 32 + 4]);
+
+impl MessageApproved {
+    /// The bytes `emit!` would log, built on the stack instead of in a `Vec`.
+    pub fn to_log(&self) -> MessageApprovedLog {
+        let mut log = MessageApprovedLog([0; 84]);
+        let b = &mut log.0;
+        b[..8].copy_from_slice(Self::DISCRIMINATOR);
+        b[8..40].copy_from_slice(self.session.as_ref());
+        b[40..48].copy_from_slice(&self.nonce.to_le_bytes());
+        b[48..80].copy_from_slice(&self.binding);
+        b[80..84].copy_from_slice(&self.remaining_uses.to_le_bytes());
+        log
+    }
+
+    /// What `emit!` does: one `sol_log_data` of `to_log()`.
+    pub fn log(&self) {
+        anchor_lang::solana_program::log::sol_log_data(&[&self.to_log().0]);
+    }
 }
 
 #[event]

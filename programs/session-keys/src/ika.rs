@@ -4,12 +4,18 @@
 //!
 //! The dWallet program id is *data* (stored per policy), never a constant here:
 //! tests run against a stand-in deployed at another address.
+//!
+//! `approve_message`, on every use, goes through the runtime's C-ABI CPI with
+//! structures built in place; the once-per-policy `transfer_ownership` calls
+//! use solana's ordinary `invoke`.
 
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program::{invoke, invoke_signed};
 
+use crate::constants::SEED_CPI_AUTHORITY;
 use crate::errors::SessionKeysError;
+use crate::instructions::ApproveArgs;
 
 // ---- dWallet account (owned by the dWallet program) ----------------------------
 pub const DWALLET_DISCRIMINATOR: u8 = 2;
@@ -85,59 +91,180 @@ pub fn transfer_ownership_data(new_authority: &Pubkey) -> [u8; TRANSFER_OWNERSHI
     data
 }
 
-/// Accounts of Ika `approve_message`, CPI path, in Ika's order (plus the
-/// program being called).
-pub struct ApproveMessageAccounts<'a, 'info> {
-    pub dwallet_program: &'a AccountInfo<'info>,
-    pub message_approval: &'a AccountInfo<'info>,
-    pub dwallet: &'a AccountInfo<'info>,
-    pub caller_program: &'a AccountInfo<'info>,
-    pub cpi_authority: &'a AccountInfo<'info>,
-    pub payer: &'a AccountInfo<'info>,
-    pub system_program: &'a AccountInfo<'info>,
+/// One account as the runtime's C-ABI CPI (`sol_invoke_signed_c`) takes it:
+/// pointers into the input region where the runtime serialized the account, so
+/// the runtime can find it and write back what the callee changed. The use
+/// path builds these straight from its input (no allocation, no `Rc`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct CpiAccount {
+    pub key: *const Pubkey,
+    pub lamports: *const u64,
+    pub data_len: u64,
+    pub data: *const u8,
+    pub owner: *const Pubkey,
+    pub rent_epoch: u64,
+    pub is_signer: bool,
+    pub is_writable: bool,
+    pub executable: bool,
 }
 
-/// CPI Ika `approve_message`, signed by our CPI authority PDA.
+impl CpiAccount {
+    /// The same account seen through Anchor's `AccountInfo`, whose lamports
+    /// and data also point into the input region.
+    pub fn from_account_info(info: &AccountInfo) -> Self {
+        // SAFETY: as_ptr reads the RefCell's content without borrowing; the
+        // pointers are only handed to the runtime, which checks them.
+        let (lamports, data, data_len) = unsafe {
+            let data = &*info.data.as_ptr();
+            (
+                *info.lamports.as_ptr() as *const u64,
+                data.as_ptr(),
+                data.len() as u64,
+            )
+        };
+        Self {
+            key: info.key,
+            lamports,
+            data_len,
+            data,
+            owner: info.owner,
+            rent_epoch: info.rent_epoch,
+            is_signer: info.is_signer,
+            is_writable: info.is_writable,
+            executable: info.executable,
+        }
+    }
+}
+
+/// Accounts of Ika `approve_message`, CPI path, in Ika's order. `repr(C)` of
+/// one type: the runtime reads it as the array of account infos it is. The
+/// program called needs no account info of its own: the runtime finds it
+/// among the accounts of our instruction.
+#[repr(C)]
+pub struct ApproveMessageAccounts {
+    pub message_approval: CpiAccount,
+    pub dwallet: CpiAccount,
+    pub caller_program: CpiAccount,
+    pub cpi_authority: CpiAccount,
+    pub payer: CpiAccount,
+    pub system_program: CpiAccount,
+}
+const APPROVE_MESSAGE_ACCOUNTS: usize = 6;
+const _: () = assert!(
+    std::mem::size_of::<ApproveMessageAccounts>()
+        == APPROVE_MESSAGE_ACCOUNTS * std::mem::size_of::<CpiAccount>()
+);
+
+/// `SolAccountMeta` of the C ABI.
+#[repr(C)]
+struct CpiMeta {
+    pubkey: *const Pubkey,
+    is_writable: bool,
+    is_signer: bool,
+}
+
+/// `SolInstruction` of the C ABI.
+#[repr(C)]
+struct CpiInstruction {
+    program_id: *const Pubkey,
+    accounts: *const CpiMeta,
+    accounts_len: u64,
+    data: *const u8,
+    data_len: u64,
+}
+
+/// `SolSignerSeedC` (one seed) and `SolSignerSeedsC` (one signer) of the C ABI.
+#[repr(C)]
+struct CpiSeed {
+    addr: *const u8,
+    len: u64,
+}
+#[repr(C)]
+struct CpiSigner {
+    addr: *const CpiSeed,
+    len: u64,
+}
+
+/// CPI Ika `approve_message` (`message_hash = args.message_digest`), signed by
+/// our CPI authority PDA `[SEED_CPI_AUTHORITY, cpi_authority_bump]`.
 pub fn approve_message(
-    accounts: &ApproveMessageAccounts<'_, '_>,
-    cpi_authority_seeds: &[&[u8]],
-    message_approval_bump: u8,
-    message_hash: &[u8; 32],
-    user_pubkey: &[u8; 32],
-    signature_scheme: u8,
+    dwallet_program: &Pubkey,
+    accounts: &ApproveMessageAccounts,
+    cpi_authority_bump: u8,
+    args: &ApproveArgs,
 ) -> Result<()> {
-    let ix = Instruction {
-        program_id: *accounts.dwallet_program.key,
-        accounts: vec![
-            AccountMeta::new(*accounts.message_approval.key, false),
-            AccountMeta::new_readonly(*accounts.dwallet.key, false),
-            AccountMeta::new_readonly(*accounts.caller_program.key, false),
-            AccountMeta::new_readonly(*accounts.cpi_authority.key, true),
-            AccountMeta::new(*accounts.payer.key, true),
-            AccountMeta::new_readonly(*accounts.system_program.key, false),
-        ],
-        data: approve_message_data(
-            message_approval_bump,
-            message_hash,
-            user_pubkey,
-            signature_scheme,
-        )
-        .to_vec(),
+    let data = approve_message_data(
+        args.message_approval_bump,
+        &args.message_digest,
+        &args.user_pubkey,
+        args.signature_scheme,
+    );
+    let meta = |a: &CpiAccount, is_writable, is_signer| CpiMeta {
+        pubkey: a.key,
+        is_writable,
+        is_signer,
     };
-    invoke_signed(
-        &ix,
-        &[
-            accounts.message_approval.clone(),
-            accounts.dwallet.clone(),
-            accounts.caller_program.clone(),
-            accounts.cpi_authority.clone(),
-            accounts.payer.clone(),
-            accounts.system_program.clone(),
-            accounts.dwallet_program.clone(),
-        ],
-        &[cpi_authority_seeds],
-    )?;
-    Ok(())
+    let metas = [
+        meta(&accounts.message_approval, true, false),
+        meta(&accounts.dwallet, false, false),
+        meta(&accounts.caller_program, false, false),
+        meta(&accounts.cpi_authority, false, true),
+        meta(&accounts.payer, true, true),
+        meta(&accounts.system_program, false, false),
+    ];
+    let instruction = CpiInstruction {
+        program_id: dwallet_program,
+        accounts: metas.as_ptr(),
+        accounts_len: metas.len() as u64,
+        data: data.as_ptr(),
+        data_len: data.len() as u64,
+    };
+    let bump = [cpi_authority_bump];
+    let seeds = [
+        CpiSeed {
+            addr: SEED_CPI_AUTHORITY.as_ptr(),
+            len: SEED_CPI_AUTHORITY.len() as u64,
+        },
+        CpiSeed {
+            addr: bump.as_ptr(),
+            len: 1,
+        },
+    ];
+    let signer = CpiSigner {
+        addr: seeds.as_ptr(),
+        len: seeds.len() as u64,
+    };
+    invoke_signed_c(&instruction, accounts, &signer)
+}
+
+#[cfg(target_os = "solana")]
+fn invoke_signed_c(
+    instruction: &CpiInstruction,
+    accounts: &ApproveMessageAccounts,
+    signer: &CpiSigner,
+) -> Result<()> {
+    // SAFETY: every pointer is to a live repr(C) value of this frame or into
+    // the input region; the runtime validates all of them.
+    let result = unsafe {
+        solana_define_syscall::definitions::sol_invoke_signed_c(
+            instruction as *const CpiInstruction as *const u8,
+            accounts as *const ApproveMessageAccounts as *const u8,
+            APPROVE_MESSAGE_ACCOUNTS as u64,
+            signer as *const CpiSigner as *const u8,
+            1,
+        )
+    };
+    match result {
+        0 => Ok(()),
+        code => Err(ProgramError::from(code).into()),
+    }
+}
+
+/// CPIs exist only on-chain; host unit tests never reach this.
+#[cfg(not(target_os = "solana"))]
+fn invoke_signed_c(_: &CpiInstruction, _: &ApproveMessageAccounts, _: &CpiSigner) -> Result<()> {
+    Err(ProgramError::InvalidArgument.into())
 }
 
 /// CPI Ika `transfer_ownership`, signer path: the current authority is a

@@ -3,16 +3,20 @@
 //! messages signed by the dWallet. Every limit is checked here, on every use.
 //!
 //! Map: `instructions/` one file per instruction; `state/` accounts and their
-//! rules; `ika.rs` the Ika interface; `errors.rs`, `events.rs`, `constants.rs`.
+//! rules; `ika.rs` the Ika interface; `entrypoint.rs` the fast use path;
+//! `errors.rs`, `events.rs`, `constants.rs`.
 //! The exact contract is SPEC.md; the security model is docs/security.md.
 
 use anchor_lang::prelude::*;
 
 pub mod constants;
+#[cfg(all(feature = "fast-entrypoint", not(feature = "cpi")))]
+pub mod entrypoint;
 pub mod errors;
 pub mod events;
 pub mod ika;
 pub mod instructions;
+pub mod keys;
 pub mod state;
 
 #[cfg(test)]

@@ -38,9 +38,10 @@ fn policy() -> Policy {
         init_authority_hash: [0; 32],
         next_session_id: 1,
         epoch: 4,
-        status: PolicyStatus::Active,
+        status: PolicyStatus::Active as u8,
         bump: 254,
         cpi_authority_bump: 253,
+        reserved: [0; 5],
     }
 }
 
@@ -51,7 +52,7 @@ fn session() -> Session {
         session_id: 0,
         bump: 255,
         epoch: 4,
-        revoked: false,
+        revoked: 0,
         expiry_slot: EXPIRY,
         max_uses: MAX_USES,
         max_amount_per_tx: MAX_AMOUNT,
@@ -91,9 +92,30 @@ fn check(s: &Session, slot: u64, a: &ApproveArgs) -> Result<()> {
 // ---- sizes ----------------------------------------------------------------------
 
 #[test]
-fn session_space_is_fixed() {
-    assert_eq!(8 + Session::INIT_SPACE, 440);
-    assert_eq!(8 + Policy::INIT_SPACE, 187);
+fn session_layout_is_fixed_and_documented() {
+    use std::mem::{offset_of, size_of};
+    // The offsets docs/security.md lists (discriminator not counted here).
+    assert_eq!(size_of::<Session>(), 432);
+    assert_eq!(Session::LEN, 440);
+    assert_eq!(offset_of!(Session, policy), 0);
+    assert_eq!(offset_of!(Session, delegate), 32);
+    assert_eq!(offset_of!(Session, epoch), 64);
+    assert_eq!(offset_of!(Session, expiry_slot), 72);
+    assert_eq!(offset_of!(Session, max_amount_per_tx), 80);
+    assert_eq!(offset_of!(Session, max_total_amount), 88);
+    assert_eq!(offset_of!(Session, spent), 96);
+    assert_eq!(offset_of!(Session, nonce), 104);
+    assert_eq!(offset_of!(Session, created_slot), 112);
+    assert_eq!(offset_of!(Session, last_used_slot), 120);
+    assert_eq!(offset_of!(Session, allowed_programs), 128);
+    assert_eq!(offset_of!(Session, last_binding), 384);
+    assert_eq!(offset_of!(Session, session_id), 416);
+    assert_eq!(offset_of!(Session, max_uses), 420);
+    assert_eq!(offset_of!(Session, uses), 424);
+    assert_eq!(offset_of!(Session, bump), 428);
+    assert_eq!(offset_of!(Session, revoked), 429);
+    assert_eq!(offset_of!(Session, allowed_schemes), 430);
+    assert_eq!(offset_of!(Session, allowed_programs_len), 431);
 }
 
 // ---- each bound on both sides -----------------------------------------------------
@@ -106,7 +128,7 @@ fn a_fresh_session_passes() {
 #[test]
 fn policy_must_be_active() {
     let mut p = policy();
-    p.status = PolicyStatus::Released;
+    p.release();
     let r = session().check_use(&policy_key(), &p, &delegate(), 1, &args(0));
     assert_eq!(r.unwrap_err(), err(E::PolicyNotActive));
 }
@@ -126,7 +148,7 @@ fn signer_must_be_delegate() {
 #[test]
 fn revoked_fails() {
     let mut s = session();
-    s.revoked = true;
+    s.revoked = 1;
     assert_eq!(check(&s, 1, &args(0)).unwrap_err(), err(E::SessionRevoked));
 }
 
@@ -265,11 +287,11 @@ fn schemes() {
 #[test]
 fn check_order_is_spec_order() {
     let mut p = policy();
-    p.status = PolicyStatus::Released;
+    p.release();
     let mut s = session();
     s.policy = key(0xEE);
     s.delegate = key(0xEF);
-    s.revoked = true;
+    s.revoked = 1;
     s.epoch = 0;
     s.uses = MAX_USES;
     s.nonce = 2;
@@ -286,13 +308,13 @@ fn check_order_is_spec_order() {
             .unwrap_err()
     };
     assert_eq!(run(&p, &s, &a), err(E::PolicyNotActive));
-    p.status = PolicyStatus::Active;
+    p.status = PolicyStatus::Active as u8;
     assert_eq!(run(&p, &s, &a), err(E::SessionPolicyMismatch));
     s.policy = policy_key();
     assert_eq!(run(&p, &s, &a), err(E::NotDelegate));
     s.delegate = delegate();
     assert_eq!(run(&p, &s, &a), err(E::SessionRevoked));
-    s.revoked = false;
+    s.revoked = 0;
     assert_eq!(run(&p, &s, &a), err(E::StaleEpoch));
     s.epoch = p.epoch;
     assert_eq!(run(&p, &s, &a), err(E::Expired));
@@ -390,7 +412,7 @@ fn status_over_time() {
     assert_eq!(s.status(EXPIRY, 4), SessionStatus::Exhausted);
     assert_eq!(s.status(EXPIRY + 1, 4), SessionStatus::Expired); // expiry wins
     assert_eq!(s.status(0, 5), SessionStatus::Stale); // stale wins over both
-    s.revoked = true;
+    s.revoked = 1;
     assert_eq!(s.status(EXPIRY + 1, 5), SessionStatus::Revoked); // revoked wins all
 }
 
@@ -503,7 +525,7 @@ fn update_rules() {
     expired.apply_update(4, EXPIRY + 50, &u).unwrap();
     assert_eq!(expired.status(EXPIRY + 50, 4), SessionStatus::Active);
     let mut revoked = session();
-    revoked.revoked = true;
+    revoked.revoked = 1;
     assert_eq!(
         revoked.apply_update(4, 1, &u).unwrap_err(),
         err(E::SessionRevoked)
@@ -714,7 +736,8 @@ fn binding_hash_names_every_field() {
 
 #[test]
 fn cpi_authority_constant_is_the_pda() {
-    let (pda, bump) = Pubkey::find_program_address(&[crate::constants::SEED_CPI_AUTHORITY], &crate::ID);
+    let (pda, bump) =
+        Pubkey::find_program_address(&[crate::constants::SEED_CPI_AUTHORITY], &crate::ID);
     println!("CPI authority of {}: {pda} (bump {bump})", crate::ID);
     assert_eq!(pda, crate::constants::CPI_AUTHORITY);
 }
@@ -723,7 +746,7 @@ fn cpi_authority_constant_is_the_pda() {
 fn revoke_once_then_session_revoked() {
     let mut s = session();
     s.revoke().unwrap();
-    assert!(s.revoked);
+    assert!(s.is_revoked());
     assert_eq!(s.revoke().unwrap_err(), err(E::SessionRevoked));
-    assert!(s.revoked);
+    assert!(s.is_revoked());
 }

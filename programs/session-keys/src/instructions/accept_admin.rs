@@ -9,17 +9,17 @@ pub struct AcceptAdmin<'info> {
     pub new_admin: Signer<'info>,
 
     #[account(mut)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 }
 
 impl AcceptAdmin<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let new_admin = ctx.accounts.new_admin.key();
-        let policy = &mut ctx.accounts.policy;
+        let mut policy = ctx.accounts.policy.load_mut()?;
         let old_admin = policy.accept_admin(&new_admin)?;
 
         emit!(AdminChanged {
-            policy: policy.key(),
+            policy: ctx.accounts.policy.key(),
             old_admin,
             new_admin,
         });

@@ -1,13 +1,16 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{CPI_AUTHORITY, SEED_CPI_AUTHORITY};
+use crate::constants::CPI_AUTHORITY;
 use crate::errors::SessionKeysError;
 use crate::events::MessageApproved;
 use crate::ika;
 use crate::program::SessionKeys;
 use crate::state::{binding_hash, Policy, Session};
 
+/// `repr(C)`: the fields sit at their Borsh offsets, 8-aligned, so the fast
+/// entrypoint copies them out of the instruction data word by word.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+#[repr(C)]
 pub struct ApproveArgs {
     /// Must equal `session.nonce` (starts at 0, +1 per use).
     pub nonce: u64,
@@ -32,6 +35,12 @@ pub struct ApproveArgs {
 /// owned by this program with the Policy/Session discriminator can only have
 /// been created by this program at its PDA, and the session→policy link is a
 /// field check (`check_use`, SPEC step 1). That saves two PDA derivations per use.
+///
+/// The deployed program serves this instruction from `crate::entrypoint`
+/// without Anchor's account parsing, making the same checks in the same order
+/// (listed there); this struct is what the IDL and clients see, and Anchor's
+/// handler below runs the same `use_session` and CPI when the program is built
+/// without that entrypoint.
 #[derive(Accounts)]
 pub struct ApproveMessage<'info> {
     pub delegate: Signer<'info>,
@@ -41,10 +50,10 @@ pub struct ApproveMessage<'info> {
     pub payer: Signer<'info>,
 
     /// Read-only: uses under one policy do not write-lock each other.
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     #[account(mut)]
-    pub session: Box<Account<'info, Session>>,
+    pub session: AccountLoader<'info, Session>,
 
     /// CHECK: created by Ika; Ika checks it is its PDA for (dwallet, message_hash) and empty.
     #[account(mut)]
@@ -53,14 +62,14 @@ pub struct ApproveMessage<'info> {
     /// CHECK: must be the policy's dWallet, still owned by the policy's dWallet
     /// program; Ika checks its authority is our CPI authority.
     #[account(
-        address = policy.dwallet @ SessionKeysError::DwalletMismatch,
-        constraint = dwallet.owner == &policy.dwallet_program @ SessionKeysError::DwalletOwnerMismatch,
+        address = policy.load()?.dwallet @ SessionKeysError::DwalletMismatch,
+        constraint = dwallet.owner == &policy.load()?.dwallet_program @ SessionKeysError::DwalletOwnerMismatch,
     )]
     pub dwallet: UncheckedAccount<'info>,
 
     /// CHECK: must be the policy's dWallet program, and executable.
     #[account(
-        address = policy.dwallet_program @ SessionKeysError::DwalletProgramMismatch,
+        address = policy.load()?.dwallet_program @ SessionKeysError::DwalletProgramMismatch,
         constraint = dwallet_program.executable @ SessionKeysError::InvalidDwalletProgram,
     )]
     pub dwallet_program: UncheckedAccount<'info>,
@@ -80,48 +89,56 @@ pub struct ApproveMessage<'info> {
 impl ApproveMessage<'_> {
     pub fn handler(ctx: Context<Self>, args: ApproveArgs) -> Result<()> {
         let slot = Clock::get()?.slot;
-        let policy = &ctx.accounts.policy;
-        let policy_key = policy.key();
-        let session = &mut ctx.accounts.session;
-
-        // Every bound, in SPEC order; then consume one use and one nonce.
-        session.check_use(&policy_key, policy, ctx.accounts.delegate.key, slot, &args)?;
-        let remaining_uses = session.record_use(slot, args.amount)?;
-        let binding = binding_hash(&crate::ID, &policy_key, session.session_id, &args);
-        session.last_binding = binding;
-
-        emit!(MessageApproved {
-            policy: policy_key,
-            session: session.key(),
-            session_id: session.session_id,
-            delegate: session.delegate,
-            nonce: args.nonce,
-            message_digest: args.message_digest,
-            amount: args.amount,
-            destination_program: args.destination_program,
-            signature_scheme: args.signature_scheme,
-            binding,
-            remaining_uses,
-            slot,
-        });
-
-        let bump = [policy.cpi_authority_bump];
-        let cpi_authority_seeds: [&[u8]; 2] = [SEED_CPI_AUTHORITY, &bump];
-        ika::approve_message(
-            &ika::ApproveMessageAccounts {
-                dwallet_program: &ctx.accounts.dwallet_program.to_account_info(),
-                message_approval: &ctx.accounts.message_approval.to_account_info(),
-                dwallet: &ctx.accounts.dwallet.to_account_info(),
-                caller_program: &ctx.accounts.caller_program.to_account_info(),
-                cpi_authority: &ctx.accounts.cpi_authority.to_account_info(),
-                payer: &ctx.accounts.payer.to_account_info(),
-                system_program: &ctx.accounts.system_program.to_account_info(),
-            },
-            &cpi_authority_seeds,
-            args.message_approval_bump,
-            &args.message_digest,
-            &args.user_pubkey,
-            args.signature_scheme,
-        )
+        let a = &ctx.accounts;
+        let cpi_authority_bump = {
+            let policy = a.policy.load()?;
+            let mut session = a.session.load_mut()?;
+            use_session(
+                &a.policy.key(),
+                &policy,
+                &a.session.key(),
+                &mut session,
+                a.delegate.key,
+                slot,
+                &args,
+            )?;
+            policy.cpi_authority_bump
+        };
+        let accounts = ika::ApproveMessageAccounts {
+            message_approval: ika::CpiAccount::from_account_info(&a.message_approval),
+            dwallet: ika::CpiAccount::from_account_info(&a.dwallet),
+            caller_program: ika::CpiAccount::from_account_info(&a.caller_program),
+            cpi_authority: ika::CpiAccount::from_account_info(&a.cpi_authority),
+            payer: ika::CpiAccount::from_account_info(&a.payer),
+            system_program: ika::CpiAccount::from_account_info(&a.system_program),
+        };
+        ika::approve_message(a.dwallet_program.key, &accounts, cpi_authority_bump, &args)
     }
+}
+
+/// Everything the use path does before the Ika CPI, shared by Anchor's handler
+/// and the fast entrypoint: every bound in SPEC order (`check_use`), then one
+/// use and one nonce consumed, the binding stored and `MessageApproved` emitted.
+pub fn use_session(
+    policy_key: &Pubkey,
+    policy: &Policy,
+    session_key: &Pubkey,
+    session: &mut Session,
+    delegate: &Pubkey,
+    slot: u64,
+    args: &ApproveArgs,
+) -> Result<()> {
+    session.check_use(policy_key, policy, delegate, slot, args)?;
+    let remaining_uses = session.record_use(slot, args.amount)?;
+    let binding = binding_hash(&crate::ID, policy_key, session.session_id, args);
+    session.last_binding = binding;
+
+    MessageApproved {
+        session: *session_key,
+        nonce: args.nonce,
+        binding,
+        remaining_uses,
+    }
+    .log();
+    Ok(())
 }

@@ -9,14 +9,14 @@ pub struct CloseSession<'info> {
     pub admin: Signer<'info>,
 
     #[account(has_one = admin @ SessionKeysError::NotAdmin)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     #[account(
         mut,
         has_one = policy @ SessionKeysError::SessionPolicyMismatch,
         close = rent_receiver,
     )]
-    pub session: Box<Account<'info, Session>>,
+    pub session: AccountLoader<'info, Session>,
 
     /// Gets the session's rent back; the admin chooses it (often the payer).
     #[account(mut)]
@@ -26,8 +26,8 @@ pub struct CloseSession<'info> {
 impl CloseSession<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let slot = Clock::get()?.slot;
-        let policy = &ctx.accounts.policy;
-        let session = &ctx.accounts.session;
+        let policy = ctx.accounts.policy.load()?;
+        let session = ctx.accounts.session.load()?;
 
         // A live session is never closed under its delegate's feet; under a
         // released policy nothing can approve, so every session is closable.
@@ -40,8 +40,8 @@ impl CloseSession<'_> {
         // `policy.next_session_id`, which never goes back.
 
         emit!(SessionClosed {
-            policy: policy.key(),
-            session: session.key(),
+            policy: ctx.accounts.policy.key(),
+            session: ctx.accounts.session.key(),
             session_id: session.session_id,
             status,
             rent_receiver: ctx.accounts.rent_receiver.key(),

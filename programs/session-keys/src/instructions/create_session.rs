@@ -47,16 +47,16 @@ pub struct CreateSession<'info> {
     pub payer: Signer<'info>,
 
     #[account(mut, has_one = admin @ SessionKeysError::NotAdmin)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     #[account(
         init,
         payer = payer,
-        space = 8 + Session::INIT_SPACE,
+        space = Session::LEN,
         seeds = [SEED_SESSION, policy.key().as_ref(), &args.session_id.to_le_bytes()],
         bump,
     )]
-    pub session: Box<Account<'info, Session>>,
+    pub session: AccountLoader<'info, Session>,
 
     pub system_program: Program<'info, System>,
 }
@@ -64,21 +64,23 @@ pub struct CreateSession<'info> {
 impl CreateSession<'_> {
     pub fn handler(ctx: Context<Self>, args: CreateSessionArgs) -> Result<()> {
         let slot = Clock::get()?.slot;
-        let policy = &mut ctx.accounts.policy;
+        let policy_key = ctx.accounts.policy.key();
+        let mut policy = ctx.accounts.policy.load_mut()?;
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
         args.validate(slot)?;
 
         let id = policy.next_id()?;
         require!(id == args.session_id, SessionKeysError::UnexpectedSessionId);
 
-        let session = &mut ctx.accounts.session;
-        session.set_inner(Session {
-            policy: policy.key(),
+        let session_key = ctx.accounts.session.key();
+        let mut session = ctx.accounts.session.load_init()?;
+        *session = Session {
+            policy: policy_key,
             delegate: args.delegate,
             session_id: id,
             bump: ctx.bumps.session,
             epoch: policy.epoch,
-            revoked: false,
+            revoked: 0,
             expiry_slot: args.expiry_slot,
             max_uses: args.max_uses,
             max_amount_per_tx: args.max_amount_per_tx,
@@ -92,12 +94,12 @@ impl CreateSession<'_> {
             created_slot: slot,
             last_used_slot: 0,
             last_binding: [0; 32],
-        });
+        };
         session.set_allowlist(&args.allowed_programs)?;
 
         emit!(SessionCreated {
-            policy: policy.key(),
-            session: session.key(),
+            policy: policy_key,
+            session: session_key,
             session_id: id,
             delegate: args.delegate,
             epoch: policy.epoch,

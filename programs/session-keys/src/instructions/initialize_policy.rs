@@ -24,11 +24,11 @@ pub struct InitializePolicy<'info> {
     #[account(
         init,
         payer = payer,
-        space = 8 + Policy::INIT_SPACE,
+        space = Policy::LEN,
         seeds = [SEED_POLICY, dwallet.key().as_ref(), &init_authority_hash(&init_authority.key())],
         bump,
     )]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     /// CHECK: owned by `dwallet_program`, discriminator, version and authority
     /// are checked in the handler (`ika::read_dwallet_authority`); Ika writes it.
@@ -84,8 +84,9 @@ impl InitializePolicy<'_> {
             SessionKeysError::DwalletHandOverFailed
         );
 
-        let policy = &mut ctx.accounts.policy;
-        policy.set_inner(Policy {
+        let policy_key = ctx.accounts.policy.key();
+        let mut policy = ctx.accounts.policy.load_init()?;
+        *policy = Policy {
             dwallet: dwallet.key(),
             dwallet_program,
             admin: args.admin,
@@ -93,13 +94,14 @@ impl InitializePolicy<'_> {
             init_authority_hash: init_authority_hash(&init_authority),
             next_session_id: 0,
             epoch: 0,
-            status: PolicyStatus::Active,
+            status: PolicyStatus::Active as u8,
             bump: ctx.bumps.policy,
             cpi_authority_bump: ctx.bumps.cpi_authority,
-        });
+            reserved: [0; 5],
+        };
 
         emit!(PolicyInitialized {
-            policy: policy.key(),
+            policy: policy_key,
             dwallet: dwallet.key(),
             dwallet_program,
             init_authority,

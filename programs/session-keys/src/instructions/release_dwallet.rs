@@ -5,27 +5,27 @@ use crate::errors::SessionKeysError;
 use crate::events::DwalletReleased;
 use crate::ika;
 use crate::program::SessionKeys;
-use crate::state::{Policy, PolicyStatus};
+use crate::state::Policy;
 
 #[derive(Accounts)]
 pub struct ReleaseDwallet<'info> {
     pub admin: Signer<'info>,
 
     #[account(mut, has_one = admin @ SessionKeysError::NotAdmin)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     /// CHECK: must be the policy's dWallet, owned by its dWallet program; Ika
     /// writes the new authority; re-read and checked after the CPI.
     #[account(
         mut,
-        address = policy.dwallet @ SessionKeysError::DwalletMismatch,
-        constraint = dwallet.owner == &policy.dwallet_program @ SessionKeysError::DwalletOwnerMismatch,
+        address = policy.load()?.dwallet @ SessionKeysError::DwalletMismatch,
+        constraint = dwallet.owner == &policy.load()?.dwallet_program @ SessionKeysError::DwalletOwnerMismatch,
     )]
     pub dwallet: UncheckedAccount<'info>,
 
     /// CHECK: must be the policy's dWallet program, and executable.
     #[account(
-        address = policy.dwallet_program @ SessionKeysError::DwalletProgramMismatch,
+        address = policy.load()?.dwallet_program @ SessionKeysError::DwalletProgramMismatch,
         constraint = dwallet_program.executable @ SessionKeysError::InvalidDwalletProgram,
     )]
     pub dwallet_program: UncheckedAccount<'info>,
@@ -34,13 +34,14 @@ pub struct ReleaseDwallet<'info> {
     pub caller_program: Program<'info, SessionKeys>,
 
     /// CHECK: this program's CPI authority PDA, stored bump; signs the CPI.
-    #[account(seeds = [SEED_CPI_AUTHORITY], bump = policy.cpi_authority_bump)]
+    #[account(seeds = [SEED_CPI_AUTHORITY], bump = policy.load()?.cpi_authority_bump)]
     pub cpi_authority: UncheckedAccount<'info>,
 }
 
 impl ReleaseDwallet<'_> {
     pub fn handler(ctx: Context<Self>, new_authority: Pubkey) -> Result<()> {
-        let policy = &mut ctx.accounts.policy;
+        let policy_key = ctx.accounts.policy.key();
+        let mut policy = ctx.accounts.policy.load_mut()?;
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
         require!(
             new_authority != Pubkey::default(),
@@ -72,10 +73,10 @@ impl ReleaseDwallet<'_> {
         );
 
         // Terminal: nothing approves through this policy again.
-        policy.status = PolicyStatus::Released;
+        policy.release();
 
         emit!(DwalletReleased {
-            policy: policy.key(),
+            policy: policy_key,
             dwallet: policy.dwallet,
             new_authority,
         });

@@ -11,17 +11,17 @@ pub struct RenounceSession<'info> {
     pub delegate: Signer<'info>,
 
     #[account(mut, has_one = delegate @ SessionKeysError::NotDelegate)]
-    pub session: Box<Account<'info, Session>>,
+    pub session: AccountLoader<'info, Session>,
 }
 
 impl RenounceSession<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
-        let session = &mut ctx.accounts.session;
+        let mut session = ctx.accounts.session.load_mut()?;
         session.revoke()?;
 
         emit!(SessionRevoked {
             policy: session.policy,
-            session: session.key(),
+            session: ctx.accounts.session.key(),
             session_id: session.session_id,
             revoked_by: ctx.accounts.delegate.key(),
         });

@@ -9,17 +9,17 @@ pub struct RevokeAllSessions<'info> {
     pub admin: Signer<'info>,
 
     #[account(mut, has_one = admin @ SessionKeysError::NotAdmin)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 }
 
 impl RevokeAllSessions<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
-        let policy = &mut ctx.accounts.policy;
+        let mut policy = ctx.accounts.policy.load_mut()?;
         // Every session stores the epoch it was created in; they no longer match.
         let new_epoch = policy.bump_epoch()?;
 
         emit!(AllSessionsRevoked {
-            policy: policy.key(),
+            policy: ctx.accounts.policy.key(),
             new_epoch,
         });
         Ok(())

@@ -9,20 +9,20 @@ pub struct RevokeSession<'info> {
     pub admin: Signer<'info>,
 
     #[account(has_one = admin @ SessionKeysError::NotAdmin)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     #[account(mut, has_one = policy @ SessionKeysError::SessionPolicyMismatch)]
-    pub session: Box<Account<'info, Session>>,
+    pub session: AccountLoader<'info, Session>,
 }
 
 impl RevokeSession<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
-        let session = &mut ctx.accounts.session;
+        let mut session = ctx.accounts.session.load_mut()?;
         session.revoke()?;
 
         emit!(SessionRevoked {
             policy: session.policy,
-            session: session.key(),
+            session: ctx.accounts.session.key(),
             session_id: session.session_id,
             revoked_by: ctx.accounts.admin.key(),
         });

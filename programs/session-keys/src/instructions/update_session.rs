@@ -36,24 +36,24 @@ pub struct UpdateSession<'info> {
     pub admin: Signer<'info>,
 
     #[account(has_one = admin @ SessionKeysError::NotAdmin)]
-    pub policy: Box<Account<'info, Policy>>,
+    pub policy: AccountLoader<'info, Policy>,
 
     #[account(mut, has_one = policy @ SessionKeysError::SessionPolicyMismatch)]
-    pub session: Box<Account<'info, Session>>,
+    pub session: AccountLoader<'info, Session>,
 }
 
 impl UpdateSession<'_> {
     pub fn handler(ctx: Context<Self>, args: UpdateSessionArgs) -> Result<()> {
         let slot = Clock::get()?.slot;
-        let policy = &ctx.accounts.policy;
+        let policy = ctx.accounts.policy.load()?;
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
 
-        let session = &mut ctx.accounts.session;
+        let mut session = ctx.accounts.session.load_mut()?;
         session.apply_update(policy.epoch, slot, &args)?;
 
         emit!(SessionUpdated {
-            policy: policy.key(),
-            session: session.key(),
+            policy: ctx.accounts.policy.key(),
+            session: ctx.accounts.session.key(),
             session_id: session.session_id,
             expiry_slot: session.expiry_slot,
             max_uses: session.max_uses,

@@ -6,15 +6,23 @@ use crate::errors::SessionKeysError;
 
 /// Lifecycle of a policy. `Released` is terminal: the dWallet's authority was
 /// handed to another key and nothing can approve through this policy again.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, PartialEq, Eq, Debug)]
+/// Stored as its `u8` (`Policy::status`), since a zero-copy account holds only
+/// plain bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 pub enum PolicyStatus {
-    Active,
-    Released,
+    Active = 0,
+    Released = 1,
 }
 
-/// PDA `["policy", dwallet, sha256(init_authority)]`. Fixed size: 8 + 179 bytes.
-#[account]
-#[derive(InitSpace, Debug)]
+/// PDA `["policy", dwallet, sha256(init_authority)]`. Fixed size: 8 + 184 bytes.
+///
+/// Zero-copy (`repr(C)`, no implicit padding): instructions read and write it
+/// in place instead of (de)serializing it, which is most of what the use path
+/// saves. Fields are ordered so that every one is naturally aligned; the byte
+/// offsets are listed in docs/security.md and pinned by a host test.
+#[account(zero_copy)]
+#[derive(Debug)]
 pub struct Policy {
     /// The dWallet account this policy controls (owned by `dwallet_program`).
     pub dwallet: Pubkey,
@@ -32,17 +40,28 @@ pub struct Policy {
     pub next_session_id: u64,
     /// Sessions carry the epoch they were created in; bumping it kills them all.
     pub epoch: u64,
-    pub status: PolicyStatus,
+    /// A `PolicyStatus` (0 Active, 1 Released); read it with `is_active`.
+    pub status: u8,
     /// Bump of this policy's PDA.
     pub bump: u8,
     /// Bump of the program-wide CPI authority PDA, found once at initialization
     /// so the use path never searches for it.
     pub cpi_authority_bump: u8,
+    /// Keeps the size a multiple of 8 (zero-copy alignment); always zero.
+    pub reserved: [u8; 5],
 }
 
 impl Policy {
+    /// Account size, discriminator included.
+    pub const LEN: usize = 8 + std::mem::size_of::<Policy>();
+
     pub fn is_active(&self) -> bool {
-        self.status == PolicyStatus::Active
+        self.status == PolicyStatus::Active as u8
+    }
+
+    /// Terminal: nothing approves through this policy again.
+    pub fn release(&mut self) {
+        self.status = PolicyStatus::Released as u8;
     }
 
     /// Takes the next session id. Ids are never reused: the counter only grows,
@@ -109,9 +128,10 @@ mod tests {
             init_authority_hash: [0; 32],
             next_session_id: 0,
             epoch: 0,
-            status: PolicyStatus::Active,
+            status: PolicyStatus::Active as u8,
             bump: 255,
             cpi_authority_bump: 255,
+            reserved: [0; 5],
         }
     }
 
@@ -120,9 +140,30 @@ mod tests {
     }
 
     #[test]
-    fn space_is_fixed() {
-        assert_eq!(Policy::INIT_SPACE, 32 * 4 + 32 + 8 + 8 + 1 + 1 + 1);
-        assert_eq!(8 + Policy::INIT_SPACE, 187);
+    fn layout_is_fixed_and_documented() {
+        // The offsets docs/security.md lists (discriminator not counted here).
+        assert_eq!(std::mem::size_of::<Policy>(), 184);
+        assert_eq!(Policy::LEN, 192);
+        assert_eq!(std::mem::offset_of!(Policy, dwallet), 0);
+        assert_eq!(std::mem::offset_of!(Policy, dwallet_program), 32);
+        assert_eq!(std::mem::offset_of!(Policy, admin), 64);
+        assert_eq!(std::mem::offset_of!(Policy, pending_admin), 96);
+        assert_eq!(std::mem::offset_of!(Policy, init_authority_hash), 128);
+        assert_eq!(std::mem::offset_of!(Policy, next_session_id), 160);
+        assert_eq!(std::mem::offset_of!(Policy, epoch), 168);
+        assert_eq!(std::mem::offset_of!(Policy, status), 176);
+        assert_eq!(std::mem::offset_of!(Policy, bump), 177);
+        assert_eq!(std::mem::offset_of!(Policy, cpi_authority_bump), 178);
+        assert_eq!(std::mem::offset_of!(Policy, reserved), 179);
+    }
+
+    #[test]
+    fn release_is_terminal_status() {
+        let mut p = policy();
+        assert!(p.is_active());
+        p.release();
+        assert!(!p.is_active());
+        assert_eq!(p.status, PolicyStatus::Released as u8);
     }
 
     #[test]

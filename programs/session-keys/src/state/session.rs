@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{ALL_SIGNATURE_SCHEMES, MAX_ALLOWED_PROGRAMS};
 use crate::errors::SessionKeysError;
 use crate::instructions::{ApproveArgs, UpdateSessionArgs};
+use crate::keys::keys_eq;
 use crate::state::Policy;
 
 /// Live status of a session, derived from its fields, the clock and the policy
@@ -22,45 +23,56 @@ pub enum SessionStatus {
 }
 
 /// PDA `["session", policy, session_id (u32 LE)]`. Fixed size: 8 + 432 bytes.
-#[account]
-#[derive(InitSpace, Debug)]
+///
+/// Zero-copy like `Policy`: the use path reads and updates it in place. Fields
+/// are grouped by alignment (8-byte integers, then 32-byte keys, then `u32`,
+/// then bytes) so `repr(C)` adds no padding; docs/security.md lists the offsets
+/// and a host test pins them.
+#[account(zero_copy)]
+#[derive(Debug)]
 pub struct Session {
-    // ---- identity ----
+    /// The policy this session belongs to.
     pub policy: Pubkey,
     /// The only key that can use (or renounce) this session.
     pub delegate: Pubkey,
-    pub session_id: u32,
-    pub bump: u8,
+
     /// `policy.epoch` when created; the session is dead once they differ.
     pub epoch: u64,
-    /// Set by `revoke_session` / `renounce_session`; final.
-    pub revoked: bool,
-
-    // ---- limits (admin-set) ----
-    /// Valid while `slot <= expiry_slot`.
+    /// Limit: valid while `slot <= expiry_slot`.
     pub expiry_slot: u64,
-    pub max_uses: u32,
+    /// Limit: the largest `amount` one use may declare.
     pub max_amount_per_tx: u64,
-    /// Cap on the sum of `amount` over all uses; `u64::MAX` = no total budget.
+    /// Limit: cap on the sum of `amount` over all uses; `u64::MAX` = no budget.
     pub max_total_amount: u64,
-    /// Bit `i` set = Ika signature scheme `i` allowed (0 Ed25519, 1 Secp256k1, 2 Secp256r1).
-    pub allowed_schemes: u8,
-    /// Number of meaningful entries at the front of `allowed_programs` (1..=8).
-    pub allowed_programs_len: u8,
-    /// Destination-program allowlist; entries past `allowed_programs_len` are zero.
-    pub allowed_programs: [Pubkey; MAX_ALLOWED_PROGRAMS],
-
-    // ---- counters (program-set) ----
-    pub uses: u32,
-    /// Sum of `amount` over all uses.
+    /// Counter: sum of `amount` over all uses.
     pub spent: u64,
-    /// The next nonce `approve_message` accepts; equals `uses`.
+    /// Counter: the next nonce `approve_message` accepts; equals `uses`.
     pub nonce: u64,
     pub created_slot: u64,
     /// Slot of the last successful use (0 = never used).
     pub last_used_slot: u64,
+
+    /// Limit: destination-program allowlist; entries past
+    /// `allowed_programs_len` are zero.
+    pub allowed_programs: [Pubkey; MAX_ALLOWED_PROGRAMS],
     /// Binding hash of the last successful use (zero = never used).
     pub last_binding: [u8; 32],
+
+    pub session_id: u32,
+    /// Limit: uses allowed in total.
+    pub max_uses: u32,
+    /// Counter: successful uses.
+    pub uses: u32,
+
+    /// Bump of this session's PDA.
+    pub bump: u8,
+    /// 1 once `revoke_session` / `renounce_session` ran; final. Read it with `is_revoked`.
+    pub revoked: u8,
+    /// Limit: bit `i` set = Ika signature scheme `i` allowed (0 Ed25519,
+    /// 1 Secp256k1, 2 Secp256r1).
+    pub allowed_schemes: u8,
+    /// Number of meaningful entries at the front of `allowed_programs` (1..=8).
+    pub allowed_programs_len: u8,
 }
 
 /// Checks an allowlist argument: 1..=8 programs, distinct, none the default key.
@@ -99,6 +111,13 @@ pub fn validate_expiry(expiry_slot: u64, slot: u64) -> Result<()> {
 }
 
 impl Session {
+    /// Account size, discriminator included.
+    pub const LEN: usize = 8 + std::mem::size_of::<Session>();
+
+    pub fn is_revoked(&self) -> bool {
+        self.revoked != 0
+    }
+
     /// The meaningful part of the allowlist.
     pub fn allowed_programs(&self) -> &[Pubkey] {
         let len = (self.allowed_programs_len as usize).min(MAX_ALLOWED_PROGRAMS);
@@ -138,14 +157,16 @@ impl Session {
     ) -> Result<()> {
         // 1. policy active; session of this policy; signer is the delegate
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
-        require_keys_eq!(
-            self.policy,
-            *policy_key,
+        require!(
+            keys_eq(&self.policy, policy_key),
             SessionKeysError::SessionPolicyMismatch
         );
-        require_keys_eq!(self.delegate, *signer, SessionKeysError::NotDelegate);
+        require!(
+            keys_eq(&self.delegate, signer),
+            SessionKeysError::NotDelegate
+        );
         // 2. not revoked; not killed by revoke_all_sessions
-        require!(!self.revoked, SessionKeysError::SessionRevoked);
+        require!(!self.is_revoked(), SessionKeysError::SessionRevoked);
         require!(self.epoch == policy.epoch, SessionKeysError::StaleEpoch);
         // 3. expiry: the expiry slot itself is still valid
         require!(slot <= self.expiry_slot, SessionKeysError::Expired);
@@ -156,7 +177,9 @@ impl Session {
         require!(args.nonce <= self.nonce, SessionKeysError::NonceOutOfOrder);
         // 6. destination
         require!(
-            self.allowed_programs().contains(&args.destination_program),
+            self.allowed_programs()
+                .iter()
+                .any(|p| keys_eq(p, &args.destination_program)),
             SessionKeysError::DestinationNotAllowed
         );
         // 7. amount, then the total budget (an overflowing sum is over any budget)
@@ -181,8 +204,8 @@ impl Session {
     /// Revokes the session, whoever asks (admin or delegate). Revoking twice is
     /// an error, so a caller learns it acted on nothing.
     pub fn revoke(&mut self) -> Result<()> {
-        require!(!self.revoked, SessionKeysError::SessionRevoked);
-        self.revoked = true;
+        require!(!self.is_revoked(), SessionKeysError::SessionRevoked);
+        self.revoked = 1;
         Ok(())
     }
 
@@ -200,7 +223,7 @@ impl Session {
 
     /// Live status at `slot` under a policy at `policy_epoch`.
     pub fn status(&self, slot: u64, policy_epoch: u64) -> SessionStatus {
-        if self.revoked {
+        if self.is_revoked() {
             SessionStatus::Revoked
         } else if self.epoch != policy_epoch {
             SessionStatus::Stale
@@ -223,7 +246,7 @@ impl Session {
         slot: u64,
         args: &UpdateSessionArgs,
     ) -> Result<()> {
-        require!(!self.revoked, SessionKeysError::SessionRevoked);
+        require!(!self.is_revoked(), SessionKeysError::SessionRevoked);
         require!(self.epoch == policy_epoch, SessionKeysError::StaleEpoch);
         require!(!args.is_empty(), SessionKeysError::EmptyUpdate);
 

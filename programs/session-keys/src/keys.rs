@@ -1,0 +1,70 @@
+//! Comparing public keys cheaply. SBF has no unaligned 8-byte load, so
+//! `Pubkey == Pubkey` is a 32-step byte loop (~200 CU); the use path compares
+//! about a dozen keys. Every key it reads sits 8-aligned (in the runtime's
+//! input, in zero-copy Policy and Session, in `repr(C)` `ApproveArgs`), and the
+//! constants it compares against are kept 8-aligned here, so four word
+//! compares do.
+
+use anchor_lang::prelude::*;
+
+/// Equal keys. Four 8-byte compares when both are 8-aligned, else `==`.
+///
+/// The loads are volatile on purpose: plain loads let LLVM see that both
+/// branches compute the same thing, fold them into one `memcmp` and expand
+/// that with 1-aligned loads, which the BPF backend turns into byte loads —
+/// the cost this function exists to avoid.
+#[inline(always)]
+pub fn keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
+    let (pa, pb) = (
+        a as *const Pubkey as *const u64,
+        b as *const Pubkey as *const u64,
+    );
+    if (pa as usize | pb as usize) % 8 == 0 {
+        // SAFETY: both point to 32 live bytes and are 8-aligned.
+        unsafe {
+            (0..4)
+                .all(|i| core::ptr::read_volatile(pa.add(i)) == core::ptr::read_volatile(pb.add(i)))
+        }
+    } else {
+        a == b
+    }
+}
+
+/// A key stored 8-aligned, for constants the use path compares against.
+#[repr(C, align(8))]
+pub struct AlignedKey(pub Pubkey);
+
+/// This program's id.
+pub static PROGRAM_ID: AlignedKey = AlignedKey(crate::ID);
+/// The System program.
+pub static SYSTEM_PROGRAM_ID: AlignedKey = AlignedKey(anchor_lang::system_program::ID);
+/// `constants::CPI_AUTHORITY`.
+pub static CPI_AUTHORITY: AlignedKey = AlignedKey(crate::constants::CPI_AUTHORITY);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_and_unequal_at_any_alignment() {
+        #[repr(C, align(8))]
+        struct Buf([u8; 72]);
+        let mut buf = Buf([0; 72]);
+        let k = Pubkey::new_unique();
+        buf.0[0..32].copy_from_slice(k.as_ref());
+        buf.0[33..65].copy_from_slice(k.as_ref());
+        let aligned = unsafe { &*(buf.0.as_ptr() as *const Pubkey) };
+        let unaligned = unsafe { &*(buf.0.as_ptr().add(33) as *const Pubkey) };
+        assert!(keys_eq(aligned, &PROGRAM_ID.0) == (k == crate::ID));
+        assert!(keys_eq(aligned, unaligned));
+        assert!(keys_eq(aligned, &k) && keys_eq(&k, unaligned));
+        for byte in [0, 7, 8, 31] {
+            let mut other = k.to_bytes();
+            other[byte] ^= 1;
+            let other = Pubkey::new_from_array(other);
+            assert!(!keys_eq(aligned, &other) && !keys_eq(unaligned, &other));
+        }
+        assert_eq!(PROGRAM_ID.0, crate::ID);
+        assert_eq!(CPI_AUTHORITY.0, crate::constants::CPI_AUTHORITY);
+    }
+}
