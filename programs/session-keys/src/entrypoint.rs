@@ -22,7 +22,9 @@
 //! entrypoint serves every instruction, `approve_message` included.
 
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::entrypoint::{deserialize, SUCCESS};
+use anchor_lang::solana_program::entrypoint::{
+    deserialize, BPF_ALIGN_OF_U128, MAX_PERMITTED_DATA_INCREASE, NON_DUP_MARKER, SUCCESS,
+};
 use anchor_lang::{Discriminator, ZeroCopy};
 
 use crate::errors::SessionKeysError;
@@ -183,7 +185,6 @@ impl Input {
     /// accounts (extra accounts are ignored, as Anchor does); `None` otherwise,
     /// after looking at nothing but the account count, or the data past them.
     unsafe fn approve_message(input: *mut u8) -> Option<Input> {
-        const NOT_DUPLICATE: u8 = u8::MAX;
         let count = *(input as *const u64) as usize;
         if count < APPROVE_ACCOUNTS {
             return None;
@@ -191,7 +192,7 @@ impl Input {
         let mut accounts = [Account(core::ptr::null_mut()); APPROVE_ACCOUNTS];
         let mut at = input.add(8);
         for i in 0..count {
-            if *at == NOT_DUPLICATE {
+            if *at == NON_DUP_MARKER {
                 let account = Account(at);
                 at = at.add(account.size());
                 if i < APPROVE_ACCOUNTS {
@@ -244,13 +245,12 @@ impl Account {
     const LAMPORTS: usize = 72;
     const DATA_LEN: usize = 80;
     const DATA: usize = 88;
-    /// Room the runtime leaves after the data for `realloc`.
-    const REALLOC_ROOM: usize = 10 * 1024;
-
     /// Offset of the rent epoch: after the data and the realloc room, padded
-    /// to 8 (the account starts 8-aligned, and the room is a multiple of 8).
+    /// to `BPF_ALIGN_OF_U128` (the account starts aligned, and so does the
+    /// room's end once the data length is rounded up).
     fn rent_epoch_offset(&self) -> usize {
-        Self::DATA + ((self.data_len() + 7) & !7) + Self::REALLOC_ROOM
+        const ALIGN: usize = BPF_ALIGN_OF_U128;
+        Self::DATA + (self.data_len() + ALIGN - 1) / ALIGN * ALIGN + MAX_PERMITTED_DATA_INCREASE
     }
     /// Bytes the account takes in the input, rent epoch included.
     fn size(&self) -> usize {
