@@ -4,6 +4,8 @@
 # LLVM bitcode for a bpf target whose OS std knows (zkvm), LLVM 23 generates
 # the code and sbpf-linker relinks it into an SBPF v0 ELF. docs/build.md
 # explains every step. Usage: build-programs.sh CRATE… (cargo package names).
+# SBF_FEATURES (cargo --features) and SBF_DEPLOY_DIR (default target/deploy)
+# build a variant elsewhere, e.g. the probe build of `npm run bench:probes`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
@@ -26,6 +28,7 @@ rustflags=(--cfg 'target_os="solana"' -A explicit_builtin_cfgs_in_flags
            -Zunstable-options -Cpanic=immediate-abort -C passes=lower-atomic)
 encoded=$(printf '%s\x1f' "${rustflags[@]}"); encoded=${encoded%$'\x1f'}
 packages=$(printf -- ' -p %s' "$@")
+features=${SBF_FEATURES:+--features $SBF_FEATURES}
 
 log "compiling$packages for SBPF v0"
 start=$SECONDS
@@ -35,16 +38,17 @@ sid_run "$repo" "
     clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfStackArgs.cpp -o /opt/sbf/lib/libSbfStackArgs.so
   export RUSTC_BOOTSTRAP=1 RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
   export CARGO_ENCODED_RUSTFLAGS=\$(printf '%s' '$encoded')
-  cargo build --release --locked $packages \
+  cargo build --release --locked $packages $features \
     -Zbuild-std=std,panic_abort -Zjson-target-spec \
     --target scripts/sbf/sbpf-solana.json --target-dir target/sbpf
 " || die "cargo build for SBPF failed"
 log "compiled in $((SECONDS - start)) s"
 
-mkdir -p "$repo/target/deploy"
+deploy=${SBF_DEPLOY_DIR:-$repo/target/deploy}
+mkdir -p "$deploy"
 for crate in "$@"; do
   lib=${crate//-/_}
-  out="$repo/target/deploy/$lib.so"
+  out="$deploy/$lib.so"
   cp "$repo/target/sbpf/sbpf-solana/release/lib$lib.so" "$out"
   python3 "$here/verify-frames.py" "$out" >&2
   log "$out: $(stat -c %s "$out") bytes"

@@ -10,6 +10,7 @@
 use anchor_lang::prelude::*;
 
 pub mod constants;
+mod cu_probe;
 #[cfg(all(feature = "fast-entrypoint", not(feature = "cpi")))]
 pub mod entrypoint;
 pub mod errors;
