@@ -142,6 +142,34 @@ describeOnEachRuntime("approve_message", (env) => {
     });
   });
 
+  // The fast entrypoint walks the runtime's serialized input itself: duplicates
+  // (an 8-byte marker naming an earlier account) and extra accounts must read
+  // as Anchor reads them.
+  describe("account list as the runtime serializes it", () => {
+    it("the delegate may pay: the same key twice is one account, serialized once", async () => {
+      const s = await setupSession(fx);
+      const r = await expectOk(useSession(fx, s, { payer: s.delegate.publicKey }));
+      expect(r.events.find((e) => e.name === "messageApproved")!.data.remainingUses).to.equal(9);
+      expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
+    });
+
+    it("extra accounts after the ten are ignored, duplicates among them too", async () => {
+      const s = await setupSession(fx);
+      const action = await approveMessage(fx.client, {
+        policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, message: "extra accounts", amount: 1n, destinationProgram: DESTINATION,
+      });
+      const extra = Keypair.generate().publicKey;
+      action.instructions[0].keys.push(
+        { pubkey: extra, isSigner: false, isWritable: false },
+        { pubkey: fx.policy, isSigner: false, isWritable: false }, // a duplicate of account 2
+        { pubkey: extra, isSigner: false, isWritable: false }, // a duplicate of an extra account
+      );
+      const r = await expectOk(fx.client.deploy(action, [s.delegate]));
+      expect(r.events.find((e) => e.name === "messageApproved")!.data.nonce.toString()).to.equal("0");
+      expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
+    });
+  });
+
   describe("who may use it", () => {
     it("wrong delegate: any other signer (a stranger, the admin) is NotDelegate", async () => {
       const s = await setupSession(fx);

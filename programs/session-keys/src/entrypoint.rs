@@ -27,6 +27,7 @@ use anchor_lang::solana_program::entrypoint::{
 };
 use anchor_lang::{Discriminator, ZeroCopy};
 
+use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::ika::{self, ApproveMessageAccounts, CpiAccount};
 use crate::instructions::{use_session, ApproveArgs};
@@ -44,7 +45,10 @@ const APPROVE_ACCOUNTS: usize = 10;
 /// Called by the runtime only, with its serialized input.
 #[no_mangle]
 pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
+    cu_probe!("start");
+    cu_probe!("calibrate");
     if let Some(input) = Input::approve_message(input) {
+        cu_probe!("input walk");
         return match approve_message(&input) {
             Ok(()) => SUCCESS,
             Err(e) => {
@@ -65,8 +69,19 @@ fn approve_message(input: &Input) -> Result<()> {
     if !keys_eq(input.program_id, &PROGRAM_ID.0) {
         return Err(ErrorCode::DeclaredProgramIdMismatch.into());
     }
-    let args = decode_args(&input.data[crate::instruction::ApproveMessage::DISCRIMINATOR.len()..])
-        .ok_or(ErrorCode::InstructionDidNotDeserialize)?;
+    let bytes = &input.data[crate::instruction::ApproveMessage::DISCRIMINATOR.len()..];
+    let decoded;
+    // SAFETY: `bytes` is the instruction data after the discriminator, which
+    // the runtime follows with the program id (`Input`).
+    let args = match unsafe { args_in_place(bytes) } {
+        Some(args) => args,
+        None => {
+            decoded = ApproveArgs::deserialize(&mut &bytes[..])
+                .map_err(|_| ErrorCode::InstructionDidNotDeserialize)?;
+            &decoded
+        }
+    };
+    cu_probe!("argument decoding");
     let [delegate, payer, policy, session, message_approval, dwallet, dwallet_program, caller_program, cpi_authority, system_program] =
         &input.accounts;
 
@@ -111,7 +126,9 @@ fn approve_message(input: &Input) -> Result<()> {
         "cpi_authority",
     )?;
 
-    let slot = Clock::get()?.slot;
+    cu_probe!("account checks");
+    let slot = current_slot()?;
+    cu_probe!("clock");
     use_session(
         policy.key(),
         policy_state,
@@ -119,54 +136,61 @@ fn approve_message(input: &Input) -> Result<()> {
         session_state,
         delegate.key(),
         slot,
-        &args,
+        args,
     )?;
     let accounts = ApproveMessageAccounts {
         message_approval: message_approval.cpi(),
         dwallet: dwallet.cpi(),
-        caller_program: caller_program.cpi(),
         cpi_authority: cpi_authority.cpi(),
         payer: payer.cpi(),
-        system_program: system_program.cpi(),
+        caller_program: caller_program.key(),
+        system_program: system_program.key(),
     };
     ika::approve_message(
         dwallet_program.key(),
         &accounts,
         policy_state.cpi_authority_bump,
-        &args,
+        args,
     )
 }
 
-/// `ApproveArgs` from its Borsh bytes. Every field has a fixed offset, which
-/// `repr(C)` gives the struct too, and the runtime puts instruction data
-/// 8-aligned (so the arguments after the 8-byte discriminator are as well):
-/// the fields are copied word by word. Unaligned bytes (never seen from the
-/// runtime) take Borsh's path; fewer bytes than the arguments is `None`.
-fn decode_args(bytes: &[u8]) -> Option<ApproveArgs> {
-    const LEN: usize = 8 + 32 + 8 + 32 + 32 + 32 + 1 + 1;
-    if bytes.len() < LEN {
+/// `Clock::get()?.slot`, without copying the Clock out through a `Result`.
+#[cfg(target_os = "solana")]
+fn current_slot() -> Result<u64> {
+    let mut clock = core::mem::MaybeUninit::<Clock>::uninit();
+    // SAFETY: the syscall writes a whole Clock to the pointer, or fails.
+    match unsafe {
+        solana_define_syscall::definitions::sol_get_clock_sysvar(clock.as_mut_ptr() as *mut u8)
+    } {
+        // SAFETY: written by the syscall.
+        SUCCESS => Ok(unsafe { clock.assume_init_ref() }.slot),
+        code => Err(ProgramError::from(code).into()),
+    }
+}
+#[cfg(not(target_os = "solana"))]
+fn current_slot() -> Result<u64> {
+    Ok(Clock::get()?.slot)
+}
+
+/// `ApproveArgs` read in place from their Borsh bytes, when those sit
+/// 8-aligned (the runtime puts instruction data 8-aligned, and the arguments
+/// follow the 8-byte discriminator): `repr(C)` puts every field at its Borsh
+/// offset (`ApproveArgs::BORSH_LEN` pins it), so no byte is copied. `None` for
+/// unaligned bytes (never seen from the runtime) or too few; the caller then
+/// decodes with Borsh, which names the error.
+///
+/// # Safety
+/// `size_of::<ApproveArgs>()` bytes from `bytes`' start are readable: the
+/// struct's 6 bytes of tail padding, past the 146 Borsh bytes, are never read
+/// as fields, and the runtime's input has the program id after the data.
+unsafe fn args_in_place(bytes: &[u8]) -> Option<&ApproveArgs> {
+    if bytes.len() < ApproveArgs::BORSH_LEN
+        || !(bytes.as_ptr() as usize).is_multiple_of(core::mem::align_of::<ApproveArgs>())
+    {
         return None;
     }
-    if bytes.as_ptr() as usize % 8 != 0 {
-        return ApproveArgs::deserialize(&mut &bytes[..]).ok();
-    }
-    // SAFETY: LEN bytes are there; every read below is 8-aligned and in range.
-    unsafe {
-        let at = |offset: usize| bytes.as_ptr().add(offset);
-        let bytes32 = |offset: usize| {
-            core::mem::transmute::<[u64; 4], [u8; 32]>(*(at(offset) as *const [u64; 4]))
-        };
-        Some(ApproveArgs {
-            nonce: u64::from_le(*(at(0) as *const u64)),
-            message_digest: bytes32(8),
-            amount: u64::from_le(*(at(40) as *const u64)),
-            destination_program: Pubkey::new_from_array(bytes32(48)),
-            signature_nonce: bytes32(80),
-            user_pubkey: bytes32(112),
-            signature_scheme: *at(144),
-            message_approval_bump: *at(145),
-        })
-    }
+    // Every field is an integer or bytes: any bit pattern is a valid value.
+    Some(&*(bytes.as_ptr() as *const ApproveArgs))
 }
 
 /// The runtime's serialized input (SBF loader, aligned layout), read in place:
@@ -191,20 +215,20 @@ impl Input {
         }
         let mut accounts = [Account(core::ptr::null_mut()); APPROVE_ACCOUNTS];
         let mut at = input.add(8);
-        for i in 0..count {
-            if *at == NON_DUP_MARKER {
-                let account = Account(at);
-                at = at.add(account.size());
-                if i < APPROVE_ACCOUNTS {
-                    accounts[i] = account;
-                }
+        // The first ten: a fixed count, which the compiler unrolls. A
+        // duplicate names the index of an earlier account (the runtime only
+        // ever names an earlier one).
+        for i in 0..APPROVE_ACCOUNTS {
+            accounts[i] = if *at == NON_DUP_MARKER {
+                Account(at)
             } else {
-                // A duplicate names the index of an earlier account.
-                if i < APPROVE_ACCOUNTS {
-                    accounts[i] = accounts[*at as usize];
-                }
-                at = at.add(8);
-            }
+                accounts[*at as usize]
+            };
+            at = Account::next(at);
+        }
+        // Extra accounts are skipped.
+        for _ in APPROVE_ACCOUNTS..count {
+            at = Account::next(at);
         }
         let data_len = *(at as *const u64) as usize;
         let data = core::slice::from_raw_parts(at.add(8), data_len);
@@ -224,7 +248,7 @@ impl Input {
 /// compare when `bytes` is 8-aligned (account and instruction data always are).
 fn starts_with_discriminator(bytes: &[u8], disc: &[u8]) -> bool {
     match <[u8; 8]>::try_from(disc) {
-        Ok(disc) if bytes.len() >= 8 && bytes.as_ptr() as usize % 8 == 0 => {
+        Ok(disc) if bytes.len() >= 8 && (bytes.as_ptr() as usize).is_multiple_of(8) => {
             // SAFETY: 8 readable, 8-aligned bytes.
             unsafe { *(bytes.as_ptr() as *const u64) == u64::from_ne_bytes(disc) }
         }
@@ -247,14 +271,25 @@ impl Account {
     const DATA: usize = 88;
     /// Offset of the rent epoch: after the data and the realloc room, padded
     /// to `BPF_ALIGN_OF_U128` (the account starts aligned, and so does the
-    /// room's end once the data length is rounded up).
+    /// room's end once the data length is rounded up). Wrapping arithmetic: the
+    /// runtime caps account data at 10 MiB, far from any overflow.
     fn rent_epoch_offset(&self) -> usize {
         const ALIGN: usize = BPF_ALIGN_OF_U128;
-        Self::DATA + (self.data_len() + ALIGN - 1) / ALIGN * ALIGN + MAX_PERMITTED_DATA_INCREASE
+        let rounded = self.data_len().wrapping_add(ALIGN - 1) & !(ALIGN - 1);
+        rounded.wrapping_add(Self::DATA + MAX_PERMITTED_DATA_INCREASE)
     }
-    /// Bytes the account takes in the input, rent epoch included.
-    fn size(&self) -> usize {
-        self.rent_epoch_offset() + 8
+
+    /// Where the account after the one serialized at `at` starts: a duplicate
+    /// is 8 bytes in all.
+    ///
+    /// # Safety
+    /// `at` is the start of an account in the runtime's input.
+    unsafe fn next(at: *mut u8) -> *mut u8 {
+        if *at == NON_DUP_MARKER {
+            at.wrapping_add(Account(at).rent_epoch_offset().wrapping_add(8))
+        } else {
+            at.wrapping_add(8)
+        }
     }
 
     fn byte(&self, offset: usize) -> u8 {
@@ -347,9 +382,9 @@ impl Account {
             data: unsafe { self.0.add(Self::DATA) },
             owner: self.owner(),
             rent_epoch,
-            is_signer: self.byte(Self::IS_SIGNER) != 0,
-            is_writable: self.byte(Self::IS_WRITABLE) != 0,
-            executable: self.executable(),
+            is_signer: self.byte(Self::IS_SIGNER),
+            is_writable: self.byte(Self::IS_WRITABLE),
+            executable: self.byte(Self::EXECUTABLE),
         }
     }
 }
@@ -359,7 +394,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decode_args_reads_what_borsh_writes_aligned_or_not() {
+    fn args_in_place_read_what_borsh_writes() {
         let args = ApproveArgs {
             nonce: 0x0102_0304_0506_0708,
             message_digest: [0xd1; 32],
@@ -371,19 +406,23 @@ mod tests {
             message_approval_bump: 253,
         };
         let encoded = args.try_to_vec().unwrap();
+        assert_eq!(encoded.len(), ApproveArgs::BORSH_LEN);
+        // Like the runtime's input: 8-aligned, readable bytes past the data.
         #[repr(C, align(8))]
-        struct Buf([u8; 160]);
-        let mut buf = Buf([0; 160]);
+        struct Buf([u8; 200]);
+        let mut buf = Buf([0xee; 200]);
         buf.0[..146].copy_from_slice(&encoded);
-        assert_eq!(decode_args(&buf.0[..146]), Some(args.clone()));
-        assert_eq!(
-            decode_args(&buf.0[..150]),
-            Some(args.clone()),
-            "trailing bytes are ignored, as Borsh does"
-        );
-        assert_eq!(decode_args(&buf.0[..145]), None);
-        buf.0[1..147].copy_from_slice(&encoded);
-        assert_eq!(decode_args(&buf.0[1..147]), Some(args));
+        unsafe {
+            assert_eq!(args_in_place(&buf.0[..146]), Some(&args));
+            assert_eq!(
+                args_in_place(&buf.0[..150]),
+                Some(&args),
+                "trailing bytes are ignored, as Borsh does"
+            );
+            assert_eq!(args_in_place(&buf.0[..145]), None, "too short");
+            buf.0[1..147].copy_from_slice(&encoded);
+            assert_eq!(args_in_place(&buf.0[1..147]), None, "unaligned");
+        }
     }
 
     #[test]
@@ -409,6 +448,9 @@ mod tests {
             binding: [0xbb; 32],
             remaining_uses: 7,
         };
-        assert_eq!(event.to_log().0.to_vec(), anchor_lang::Event::data(&event));
+        assert_eq!(
+            event.to_log().bytes().to_vec(),
+            anchor_lang::Event::data(&event)
+        );
     }
 }

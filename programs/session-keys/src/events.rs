@@ -43,27 +43,54 @@ pub struct MessageApproved {
     pub remaining_uses: u32,
 }
 
-/// A `MessageApproved` as logged: discriminator, then its Borsh fields; 8-aligned
-/// so the 32-byte fields are copied word by word.
-#[repr(C, align(8))]
-pub struct MessageApprovedLog(pub [u8; 8 + 32 + 8 + 32 + 4]);
+/// A `MessageApproved` as logged: discriminator, then its Borsh fields (84
+/// bytes, `bytes()`). `repr(C)` puts each field at its Borsh offset with the
+/// 32-byte ones 8-aligned, so building it copies words, not bytes.
+#[repr(C)]
+pub struct MessageApprovedLog {
+    discriminator: [u8; 8],
+    session: Pubkey,
+    nonce: u64,
+    binding: [u8; 32],
+    remaining_uses: u32,
+}
+/// `MessageApproved::DISCRIMINATOR` (Anchor's 8 bytes) as an array.
+const MESSAGE_APPROVED_DISCRIMINATOR: [u8; 8] = {
+    let d = MessageApproved::DISCRIMINATOR;
+    [d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]
+};
+const MESSAGE_APPROVED_LOG_LEN: usize = 8 + 32 + 8 + 32 + 4;
+const _: () = assert!(
+    std::mem::offset_of!(MessageApprovedLog, remaining_uses) + 4 == MESSAGE_APPROVED_LOG_LEN
+);
+#[cfg(not(target_endian = "little"))]
+compile_error!("MessageApprovedLog holds integers in memory order: little-endian only");
+
+impl MessageApprovedLog {
+    /// The logged bytes (the struct's tail padding excluded).
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the fields fill the first 84 bytes with no padding between them.
+        unsafe {
+            std::slice::from_raw_parts(self as *const Self as *const u8, MESSAGE_APPROVED_LOG_LEN)
+        }
+    }
+}
 
 impl MessageApproved {
     /// The bytes `emit!` would log, built on the stack instead of in a `Vec`.
     pub fn to_log(&self) -> MessageApprovedLog {
-        let mut log = MessageApprovedLog([0; 84]);
-        let b = &mut log.0;
-        b[..8].copy_from_slice(Self::DISCRIMINATOR);
-        b[8..40].copy_from_slice(self.session.as_ref());
-        b[40..48].copy_from_slice(&self.nonce.to_le_bytes());
-        b[48..80].copy_from_slice(&self.binding);
-        b[80..84].copy_from_slice(&self.remaining_uses.to_le_bytes());
-        log
+        MessageApprovedLog {
+            discriminator: MESSAGE_APPROVED_DISCRIMINATOR,
+            session: self.session,
+            nonce: self.nonce,
+            binding: self.binding,
+            remaining_uses: self.remaining_uses,
+        }
     }
 
     /// What `emit!` does: one `sol_log_data` of `to_log()`.
     pub fn log(&self) {
-        anchor_lang::solana_program::log::sol_log_data(&[&self.to_log().0]);
+        anchor_lang::solana_program::log::sol_log_data(&[self.to_log().bytes()]);
     }
 }
 

@@ -14,6 +14,7 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program::{invoke, invoke_signed};
 
 use crate::constants::SEED_CPI_AUTHORITY;
+use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::instructions::ApproveArgs;
 
@@ -69,19 +70,57 @@ pub fn read_dwallet_authority(dwallet: &AccountInfo, dwallet_program: &Pubkey) -
     Ok(Pubkey::new_from_array(authority))
 }
 
-pub fn approve_message_data(
-    message_approval_bump: u8,
-    message_hash: &[u8; 32],
-    user_pubkey: &[u8; 32],
+/// The data of Ika `approve_message`:
+/// `[8, bump, message_hash(32), user_pubkey(32), signature_scheme]`, 67 bytes
+/// (`bytes()`).
+///
+/// They start 6 bytes into this 8-aligned struct so the two 32-byte fields
+/// land 8-aligned: copied from the 8-aligned arguments, they move word by word.
+/// At offsets 2 and 34 of a plain array LLVM's BPF backend would move them a
+/// byte at a time: about 110 more instructions on every use.
+#[repr(C, align(8))]
+pub struct ApproveMessageData {
+    _unsent: [u8; 6],
+    instruction: u8,
+    bump: u8,
+    message_hash: [u8; 32],
+    user_pubkey: [u8; 32],
     signature_scheme: u8,
-) -> [u8; APPROVE_MESSAGE_DATA_LEN] {
-    let mut data = [0u8; APPROVE_MESSAGE_DATA_LEN];
-    data[0] = IX_APPROVE_MESSAGE;
-    data[1] = message_approval_bump;
-    data[2..34].copy_from_slice(message_hash);
-    data[34..66].copy_from_slice(user_pubkey);
-    data[66] = signature_scheme;
-    data
+}
+const APPROVE_MESSAGE_DATA_START: usize = 6;
+const _: () = assert!(
+    std::mem::offset_of!(ApproveMessageData, signature_scheme) + 1
+        == APPROVE_MESSAGE_DATA_START + APPROVE_MESSAGE_DATA_LEN
+);
+
+impl ApproveMessageData {
+    pub fn new(
+        message_approval_bump: u8,
+        message_hash: &[u8; 32],
+        user_pubkey: &[u8; 32],
+        signature_scheme: u8,
+    ) -> Self {
+        Self {
+            _unsent: [0; 6],
+            instruction: IX_APPROVE_MESSAGE,
+            bump: message_approval_bump,
+            message_hash: *message_hash,
+            user_pubkey: *user_pubkey,
+            signature_scheme,
+        }
+    }
+
+    /// The 67 bytes sent to Ika.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the fields from `instruction` to `signature_scheme` are
+        // bytes, contiguous (no padding between them) and inside `self`.
+        unsafe {
+            std::slice::from_raw_parts(
+                (self as *const Self as *const u8).add(APPROVE_MESSAGE_DATA_START),
+                APPROVE_MESSAGE_DATA_LEN,
+            )
+        }
+    }
 }
 
 pub fn transfer_ownership_data(new_authority: &Pubkey) -> [u8; TRANSFER_OWNERSHIP_DATA_LEN] {
@@ -104,9 +143,11 @@ pub struct CpiAccount {
     pub data: *const u8,
     pub owner: *const Pubkey,
     pub rent_epoch: u64,
-    pub is_signer: bool,
-    pub is_writable: bool,
-    pub executable: bool,
+    /// The C ABI's `bool`s, as bytes: copied from the runtime's input as they
+    /// are (0 or 1), with no conversion on the use path.
+    pub is_signer: u8,
+    pub is_writable: u8,
+    pub executable: u8,
 }
 
 impl CpiAccount {
@@ -130,30 +171,36 @@ impl CpiAccount {
             data,
             owner: info.owner,
             rent_epoch: info.rent_epoch,
-            is_signer: info.is_signer,
-            is_writable: info.is_writable,
-            executable: info.executable,
+            is_signer: info.is_signer as u8,
+            is_writable: info.is_writable as u8,
+            executable: info.executable as u8,
         }
     }
 }
 
-/// Accounts of Ika `approve_message`, CPI path, in Ika's order. `repr(C)` of
-/// one type: the runtime reads it as the array of account infos it is. The
-/// program called needs no account info of its own: the runtime finds it
-/// among the accounts of our instruction.
+/// Accounts of Ika `approve_message`, CPI path.
+///
+/// The four writable or signing accounts come first, as the C-ABI account
+/// infos the runtime reads (`repr(C)` of one type: an array). The two programs
+/// are executable: the instruction names them, and the runtime uses what it
+/// already knows of an executable account instead of an account info (Agave
+/// `translate_accounts_common`, Firedancer alike), so they get none. The
+/// program called needs no account info either: the runtime finds it among the
+/// accounts of our instruction.
 #[repr(C)]
-pub struct ApproveMessageAccounts {
+pub struct ApproveMessageAccounts<'a> {
     pub message_approval: CpiAccount,
     pub dwallet: CpiAccount,
-    pub caller_program: CpiAccount,
     pub cpi_authority: CpiAccount,
     pub payer: CpiAccount,
-    pub system_program: CpiAccount,
+    pub caller_program: &'a Pubkey,
+    pub system_program: &'a Pubkey,
 }
-const APPROVE_MESSAGE_ACCOUNTS: usize = 6;
+/// Account infos handed to the runtime: the four `CpiAccount`s at the front.
+const APPROVE_MESSAGE_ACCOUNT_INFOS: usize = 4;
 const _: () = assert!(
-    std::mem::size_of::<ApproveMessageAccounts>()
-        == APPROVE_MESSAGE_ACCOUNTS * std::mem::size_of::<CpiAccount>()
+    std::mem::offset_of!(ApproveMessageAccounts, caller_program)
+        == APPROVE_MESSAGE_ACCOUNT_INFOS * std::mem::size_of::<CpiAccount>()
 );
 
 /// `SolAccountMeta` of the C ABI.
@@ -162,6 +209,16 @@ struct CpiMeta {
     pubkey: *const Pubkey,
     is_writable: bool,
     is_signer: bool,
+}
+
+impl CpiMeta {
+    fn new(pubkey: *const Pubkey, is_writable: bool, is_signer: bool) -> Self {
+        Self {
+            pubkey,
+            is_writable,
+            is_signer,
+        }
+    }
 }
 
 /// `SolInstruction` of the C ABI.
@@ -194,24 +251,21 @@ pub fn approve_message(
     cpi_authority_bump: u8,
     args: &ApproveArgs,
 ) -> Result<()> {
-    let data = approve_message_data(
+    let data = ApproveMessageData::new(
         args.message_approval_bump,
         &args.message_digest,
         &args.user_pubkey,
         args.signature_scheme,
     );
-    let meta = |a: &CpiAccount, is_writable, is_signer| CpiMeta {
-        pubkey: a.key,
-        is_writable,
-        is_signer,
-    };
+    let data = data.bytes();
+    // Ika's account order.
     let metas = [
-        meta(&accounts.message_approval, true, false),
-        meta(&accounts.dwallet, false, false),
-        meta(&accounts.caller_program, false, false),
-        meta(&accounts.cpi_authority, false, true),
-        meta(&accounts.payer, true, true),
-        meta(&accounts.system_program, false, false),
+        CpiMeta::new(accounts.message_approval.key, true, false),
+        CpiMeta::new(accounts.dwallet.key, false, false),
+        CpiMeta::new(accounts.caller_program, false, false),
+        CpiMeta::new(accounts.cpi_authority.key, false, true),
+        CpiMeta::new(accounts.payer.key, true, true),
+        CpiMeta::new(accounts.system_program, false, false),
     ];
     let instruction = CpiInstruction {
         program_id: dwallet_program,
@@ -235,7 +289,10 @@ pub fn approve_message(
         addr: seeds.as_ptr(),
         len: seeds.len() as u64,
     };
-    invoke_signed_c(&instruction, accounts, &signer)
+    cu_probe!("CPI structures");
+    let result = invoke_signed_c(&instruction, accounts, &signer);
+    cu_probe!("CPI call (runtime + Ika)");
+    result
 }
 
 #[cfg(target_os = "solana")]
@@ -250,7 +307,7 @@ fn invoke_signed_c(
         solana_define_syscall::definitions::sol_invoke_signed_c(
             instruction as *const CpiInstruction as *const u8,
             accounts as *const ApproveMessageAccounts as *const u8,
-            APPROVE_MESSAGE_ACCOUNTS as u64,
+            APPROVE_MESSAGE_ACCOUNT_INFOS as u64,
             signer as *const CpiSigner as *const u8,
             1,
         )
@@ -332,7 +389,8 @@ mod tests {
 
     #[test]
     fn approve_message_data_layout() {
-        let d = approve_message_data(254, &[1; 32], &[2; 32], SCHEME_SECP256K1);
+        let data = ApproveMessageData::new(254, &[1; 32], &[2; 32], SCHEME_SECP256K1);
+        let d = data.bytes();
         assert_eq!(d.len(), 67);
         assert_eq!(d[0], 8);
         assert_eq!(d[1], 254);
@@ -421,7 +479,8 @@ mod stand_in_agrees {
 
     #[test]
     fn our_approve_data_parses_in_the_stand_in() {
-        let d = approve_message_data(7, &[1; 32], &[2; 32], SCHEME_ED25519);
+        let data = ApproveMessageData::new(7, &[1; 32], &[2; 32], SCHEME_ED25519);
+        let d = data.bytes();
         let parsed = ika_dwallet_stand_in::processor::ApproveMessageData::parse(&d).unwrap();
         assert_eq!(
             (

@@ -7,7 +7,8 @@
 
 use anchor_lang::prelude::*;
 
-/// Equal keys. Four 8-byte compares when both are 8-aligned, else `==`.
+/// Equal keys. Four 8-byte compares when both are 8-aligned, else the
+/// runtime's memcmp.
 ///
 /// The loads are volatile on purpose: plain loads let LLVM see that both
 /// branches compute the same thing, fold them into one `memcmp` and expand
@@ -19,15 +20,55 @@ pub fn keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
         a as *const Pubkey as *const u64,
         b as *const Pubkey as *const u64,
     );
-    if (pa as usize | pb as usize) % 8 == 0 {
+    if (pa as usize | pb as usize).is_multiple_of(8) {
         // SAFETY: both point to 32 live bytes and are 8-aligned.
         unsafe {
             (0..4)
                 .all(|i| core::ptr::read_volatile(pa.add(i)) == core::ptr::read_volatile(pb.add(i)))
         }
     } else {
-        a == b
+        unaligned_keys_eq(a, b)
     }
+}
+
+/// A copy of `key`: four 8-byte moves when it is 8-aligned (volatile, for the
+/// reason `keys_eq` gives), else a plain copy, which SBF makes byte by byte.
+#[inline(always)]
+pub fn key_copy(key: &Pubkey) -> Pubkey {
+    let p = key as *const Pubkey as *const u64;
+    if (p as usize).is_multiple_of(8) {
+        // SAFETY: 32 live, 8-aligned bytes; any bytes are a valid Pubkey.
+        unsafe {
+            let words: [u64; 4] = core::array::from_fn(|i| core::ptr::read_volatile(p.add(i)));
+            core::mem::transmute::<[u64; 4], Pubkey>(words)
+        }
+    } else {
+        *key
+    }
+}
+
+/// The runtime's `sol_memcmp_`: 10 CU for 32 bytes, where the byte loop LLVM
+/// makes of an unaligned `==` costs about 100 (the program id, after the
+/// instruction data, is where the use path meets one).
+#[cfg(target_os = "solana")]
+#[inline(never)]
+fn unaligned_keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
+    let mut result = 0i32;
+    // SAFETY: both point to 32 live bytes; the syscall writes only `result`.
+    unsafe {
+        solana_define_syscall::definitions::sol_memcmp_(
+            a.as_ref().as_ptr(),
+            b.as_ref().as_ptr(),
+            32,
+            &mut result,
+        )
+    };
+    result == 0
+}
+
+#[cfg(not(target_os = "solana"))]
+fn unaligned_keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
+    a == b
 }
 
 /// A key stored 8-aligned, for constants the use path compares against.
@@ -64,6 +105,8 @@ mod tests {
             let other = Pubkey::new_from_array(other);
             assert!(!keys_eq(aligned, &other) && !keys_eq(unaligned, &other));
         }
+        assert_eq!(key_copy(aligned), k);
+        assert_eq!(key_copy(unaligned), k);
         assert_eq!(PROGRAM_ID.0, crate::ID);
         assert_eq!(CPI_AUTHORITY.0, crate::constants::CPI_AUTHORITY);
     }

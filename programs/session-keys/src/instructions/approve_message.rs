@@ -1,14 +1,17 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::CPI_AUTHORITY;
+use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::events::MessageApproved;
 use crate::ika;
+use crate::keys::key_copy;
 use crate::program::SessionKeys;
 use crate::state::{binding_hash, Policy, Session};
 
-/// `repr(C)`: the fields sit at their Borsh offsets, 8-aligned, so the fast
-/// entrypoint copies them out of the instruction data word by word.
+/// `repr(C)`: every field sits at its Borsh offset, the 8-byte ones 8-aligned
+/// (asserted below), so the fast entrypoint reads the arguments in place and
+/// their keys compare and copy word by word.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct ApproveArgs {
@@ -30,6 +33,36 @@ pub struct ApproveArgs {
     /// Bump of Ika's MessageApproval PDA `["message_approval", dwallet, message_digest]`.
     pub message_approval_bump: u8,
 }
+
+impl ApproveArgs {
+    /// Bytes of the Borsh encoding (the struct has 6 more, of tail padding).
+    pub const BORSH_LEN: usize = 8 + 32 + 8 + 32 + 32 + 32 + 1 + 1;
+
+    /// `nonce || message_digest || amount || destination_program ||
+    /// signature_nonce`, integers little-endian, as the binding hash takes
+    /// them: the struct's first 112 bytes, which `repr(C)` lays out exactly so
+    /// (offsets asserted below) on a little-endian target (SBF and the hosts
+    /// we test on; asserted too).
+    pub fn bound_fields(&self) -> &[u8; 112] {
+        // SAFETY: the first 112 bytes of `self` are five fields with no padding
+        // between them (offsets 0, 8, 40, 48, 80; the last ends at 112).
+        unsafe { &*(self as *const Self as *const [u8; 112]) }
+    }
+}
+#[cfg(not(target_endian = "little"))]
+compile_error!("ApproveArgs::bound_fields reads integers in memory order: little-endian only");
+const _: () = {
+    use std::mem::offset_of;
+    assert!(offset_of!(ApproveArgs, nonce) == 0);
+    assert!(offset_of!(ApproveArgs, message_digest) == 8);
+    assert!(offset_of!(ApproveArgs, amount) == 40);
+    assert!(offset_of!(ApproveArgs, destination_program) == 48);
+    assert!(offset_of!(ApproveArgs, signature_nonce) == 80);
+    assert!(offset_of!(ApproveArgs, user_pubkey) == 112);
+    assert!(offset_of!(ApproveArgs, signature_scheme) == 144);
+    assert!(offset_of!(ApproveArgs, message_approval_bump) == 145);
+    assert!(std::mem::size_of::<ApproveArgs>() == 152);
+};
 
 /// The use path. Policy and session are not re-derived from seeds: an account
 /// owned by this program with the Policy/Session discriminator can only have
@@ -107,10 +140,10 @@ impl ApproveMessage<'_> {
         let accounts = ika::ApproveMessageAccounts {
             message_approval: ika::CpiAccount::from_account_info(&a.message_approval),
             dwallet: ika::CpiAccount::from_account_info(&a.dwallet),
-            caller_program: ika::CpiAccount::from_account_info(&a.caller_program),
             cpi_authority: ika::CpiAccount::from_account_info(&a.cpi_authority),
             payer: ika::CpiAccount::from_account_info(&a.payer),
-            system_program: ika::CpiAccount::from_account_info(&a.system_program),
+            caller_program: a.caller_program.key,
+            system_program: a.system_program.key,
         };
         ika::approve_message(a.dwallet_program.key, &accounts, cpi_authority_bump, &args)
     }
@@ -129,16 +162,19 @@ pub fn use_session(
     args: &ApproveArgs,
 ) -> Result<()> {
     session.check_use(policy_key, policy, delegate, slot, args)?;
+    cu_probe!("check_use");
     let remaining_uses = session.record_use(slot, args.amount)?;
     let binding = binding_hash(&crate::ID, policy_key, session.session_id, args);
     session.last_binding = binding;
+    cu_probe!("use record and binding hash");
 
     MessageApproved {
-        session: *session_key,
+        session: key_copy(session_key),
         nonce: args.nonce,
         binding,
         remaining_uses,
     }
     .log();
+    cu_probe!("event");
     Ok(())
 }
