@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: builds the programs, then runs every test — Rust rules on the host,
 # the pipeline's libcalls check, and the TypeScript suites on the built .so in
-# LiteSVM and in solana-bankrun. Prints the time of each stage.
+# LiteSVM and in solana-bankrun, then again on the build that serves
+# approve_message through Anchor's entrypoint. Prints the time of each stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
@@ -31,8 +32,22 @@ status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0)
+
+# The deployed build serves approve_message from src/entrypoint.rs; built
+# without it, Anchor's entrypoint and handler do. Every suite runs against
+# that build too, so the two paths cannot drift apart (checks, order, errors).
+stage "TypeScript: the same suites on the build with Anchor's own entrypoint (--no-default-features)"
+bash scripts/build-variant.sh anchor-entry --no-default-features
+set +e
+SBF_OUT_DIR=$PWD/target/anchor-entry npm run --silent test:ts 2>&1 | tee "$log"
+anchor_status=${PIPESTATUS[0]}
+set -e
+anchor_passed=$(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0)
+anchor_failed=$(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0)
 rm -f "$log"
 echo
 echo "total time: $((SECONDS - t0)) s"
-echo "mocha: ${passed} passed, ${failed} failed"
+echo "mocha, deployed build: ${passed} passed, ${failed} failed"
+echo "mocha, Anchor-entrypoint build: ${anchor_passed} passed, ${anchor_failed} failed"
+[ "$status" -eq 0 ] && exit "$anchor_status"
 exit "$status"

@@ -4,8 +4,9 @@
 # LLVM bitcode for a bpf target whose OS std knows (zkvm), LLVM 23 generates
 # the code and sbpf-linker relinks it into an SBPF v0 ELF. docs/build.md
 # explains every step. Usage: build-programs.sh CRATE… (cargo package names).
-# SBF_FEATURES (cargo --features) and SBF_DEPLOY_DIR (default target/deploy)
-# build a variant elsewhere, e.g. the probe build of `npm run bench:probes`.
+# SBF_CARGO_FLAGS (extra cargo flags, e.g. --features or --no-default-features)
+# and SBF_DEPLOY_DIR (default target/deploy) build a variant elsewhere: the
+# probe build of `npm run bench:probes`, the Anchor-entrypoint build of `npm test`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
@@ -28,7 +29,7 @@ rustflags=(--cfg 'target_os="solana"' -A explicit_builtin_cfgs_in_flags
            -Zunstable-options -Cpanic=immediate-abort -C passes=lower-atomic)
 encoded=$(printf '%s\x1f' "${rustflags[@]}"); encoded=${encoded%$'\x1f'}
 packages=$(printf -- ' -p %s' "$@")
-features=${SBF_FEATURES:+--features $SBF_FEATURES}
+flags=${SBF_CARGO_FLAGS:-}
 
 log "compiling$packages for SBPF v0"
 start=$SECONDS
@@ -38,7 +39,7 @@ sid_run "$repo" "
     clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfStackArgs.cpp -o /opt/sbf/lib/libSbfStackArgs.so
   export RUSTC_BOOTSTRAP=1 RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
   export CARGO_ENCODED_RUSTFLAGS=\$(printf '%s' '$encoded')
-  cargo build --release --locked $packages $features \
+  cargo build --release --locked $packages $flags \
     -Zbuild-std=std,panic_abort -Zjson-target-spec \
     --target scripts/sbf/sbpf-solana.json --target-dir target/sbpf
 " || die "cargo build for SBPF failed"
