@@ -165,7 +165,7 @@ describeOnEachRuntime("approve_message", (env) => {
         { pubkey: extra, isSigner: false, isWritable: false }, // a duplicate of an extra account
       );
       const r = await expectOk(fx.client.deploy(action, [s.delegate]));
-      expect(r.events.find((e) => e.name === "messageApproved")!.data.nonce.toString()).to.equal("0");
+      expect(String(r.events.find((e) => e.name === "messageApproved")!.data.nonce)).to.equal("0");
       expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
     });
   });
