@@ -186,3 +186,19 @@ describeOnEachRuntime("approve_message", (env) => {
     });
   });
 });
+
+// The use path's first check (Anchor's too): the program id the runtime passes is
+// the declared one. It sits unaligned after the instruction data, so the fast
+// entrypoint compares it with the runtime's memcmp; this is the unequal side.
+const COPY = Keypair.generate().publicKey;
+describeOnEachRuntime("approve_message on a copy of the program at another address", (env) => {
+  it("is refused before any account is read (DeclaredProgramIdMismatch)", async () => {
+    const fx = await setupPolicy(env());
+    const s = await setupSession(fx);
+    const action = await approveMessage(fx.client, {
+      policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, message: "copy", amount: 1n, destinationProgram: DESTINATION,
+    });
+    action.instructions[0].programId = COPY;
+    await expectFailsUnchanged(env().chain, [fx.policy, s.session, fx.dwallet], () => fx.client.deploy(action, [s.delegate]), "DeclaredProgramIdMismatch");
+  });
+}, { copiesAt: [COPY] });

@@ -4,7 +4,7 @@
  */
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { ChainProvider, KeypairWallet, LocalChain } from "../../app/src/chain";
-import { builtPrograms } from "./programs";
+import { builtPrograms, SESSION_KEYS_SO } from "./programs";
 import { LocalRuntime, selectedRuntimes, startChain } from "./runtime";
 
 export interface TestEnv {
@@ -25,10 +25,13 @@ export interface SuiteOptions {
   programs?: boolean;
   /** "test": a fresh chain per test (default). "suite": one chain for the whole suite. */
   fresh?: "test" | "suite";
+  /** Also deploy session_keys.so at these addresses: copies of the program at a wrong program id. */
+  copiesAt?: PublicKey[];
 }
 
 export async function createEnv(runtime: LocalRuntime, options: SuiteOptions = {}): Promise<TestEnv> {
-  const chain = await startChain(runtime, options.programs === false ? [] : builtPrograms());
+  const copies = (options.copiesAt ?? []).map((programId) => ({ programId, soPath: SESSION_KEYS_SO }));
+  const chain = await startChain(runtime, [...(options.programs === false ? [] : builtPrograms()), ...copies]);
   const payer = Keypair.generate();
   await chain.airdrop(payer.publicKey, 1_000n * BigInt(LAMPORTS_PER_SOL));
   const fund = async (address: PublicKey, sol = 10) => chain.airdrop(address, BigInt(Math.round(sol * LAMPORTS_PER_SOL)));
