@@ -12,13 +12,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet } from "../app/src/chain";
 import { approveMessage, createSession, SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
+import { DESTINATION, fmt, median, sum } from "./common";
 import { createLocalPolicy, localClient, REPO_ROOT, STAND_IN_ID, startLocalChain } from "../app/src/local";
 
 const SAMPLES = 25;
-const DESTINATION = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
 
 interface Probe { label: string; remaining: number }
 
@@ -61,7 +61,7 @@ async function main() {
       throw new Error(`no probes in the logs: is ${SESSION_KEYS_PROGRAM_ID.toBase58()} the probe build?\n${r.logs.join("\n")}`);
     }
     const overhead = ps[0].remaining - ps[1].remaining;
-    const standIn = (consumedByProgram(r.logs).get(STAND_IN_ID.toBase58()) ?? []).reduce((a, b) => a + b, 0);
+    const standIn = sum(consumedByProgram(r.logs).get(STAND_IN_ID.toBase58()));
     for (let j = 2; j < ps.length; j++) {
       let cu = ps[j - 1].remaining - ps[j].remaining - overhead;
       if (ps[j].label.startsWith("CPI call")) cu -= standIn;
@@ -94,8 +94,6 @@ async function main() {
   console.log(`\n(written to ${path.relative(process.cwd(), out)})`);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 main().catch((e) => {
   console.error(e);

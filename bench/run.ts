@@ -11,19 +11,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, Transaction } from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet, LiteSvmChain } from "../app/src/chain";
 import {
   acceptAdmin, Action, approveMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
   renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
+import { DESTINATION, fmt, median, sum } from "./common";
 import { createDwalletIx, createLocalPolicy, directApproveTx, localClient, REPO_ROOT, STAND_IN_ID, startLocalChain } from "../app/src/local";
 
 /** Targets from the issue: the program's own work on the use path, and session creation. */
 const TARGET_APPROVE_OWN_CU = 2_500;
 const TARGET_CREATE_SESSION_CU = 15_000;
 const SAMPLES = 25;
-const DESTINATION = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
 
 interface Row { instruction: string; cu: number; note?: string }
 
@@ -143,10 +143,7 @@ async function directApproval(chain: LiteSvmChain, client: SessionKeysClient, pa
   return (await client.provider.executeOrThrow(tx, [owner])).computeUnits;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
-const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
-const fmt = (n: number) => n.toLocaleString("en-US");
 const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 main().catch((e) => {
