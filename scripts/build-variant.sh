@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 name=$1; shift
 out=$PWD/target/$name
 mkdir -p "$out"
-if [ "${SESSION_KEYS_PIPELINE:-}" != upstream ] && command -v cargo-build-sbf >/dev/null; then
+. scripts/sbf/common.sh
+if platform_tools; then
   cargo build-sbf --manifest-path programs/session-keys/Cargo.toml --sbf-out-dir "$out" "$@"
 else
   SBF_CARGO_FLAGS="$*" SBF_DEPLOY_DIR=$out bash scripts/sbf/build-programs.sh session-keys

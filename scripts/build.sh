@@ -12,7 +12,8 @@ start=$SECONDS
 mkdir -p target/deploy
 cp keys/session_keys-keypair.json keys/ika_dwallet_stand_in-keypair.json target/deploy/
 
-if [ "${SESSION_KEYS_PIPELINE:-}" != upstream ] && command -v anchor >/dev/null && command -v cargo-build-sbf >/dev/null; then
+. scripts/sbf/common.sh
+if platform_tools; then
   echo "[build] platform-tools found: anchor build" >&2
   anchor build
   cargo build-sbf --manifest-path tests/fixtures/ika-stand-in/Cargo.toml --sbf-out-dir target/deploy

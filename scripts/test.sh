@@ -24,30 +24,34 @@ fi
 stage "TypeScript: typecheck"
 npm run --silent typecheck
 
+# suites NAME [DIR]: every TypeScript suite on LiteSVM and bankrun, on the
+# .so files in DIR (default target/deploy); remembers the summary and the
+# first failing status, and goes on.
+status=0
+summary=()
+suites() {
+  local name=$1 dir=${2:-} log rc
+  log=$(mktemp)
+  set +e
+  ${dir:+env SBF_OUT_DIR=$dir} npm run --silent test:ts 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  summary+=("mocha, $name: $(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0) passed, $(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0) failed")
+  rm -f "$log"
+  [ "$status" -ne 0 ] || status=$rc
+}
+
 stage "TypeScript: suites on LiteSVM and bankrun"
-log=$(mktemp)
-set +e
-npm run --silent test:ts 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-set -e
-passed=$(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0)
-failed=$(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0)
+suites "deployed build"
 
 # The deployed build serves approve_message from src/entrypoint.rs; built
 # without it, Anchor's entrypoint and handler do. Every suite runs against
 # that build too, so the two paths cannot drift apart (checks, order, errors).
 stage "TypeScript: the same suites on the build with Anchor's own entrypoint (--no-default-features)"
 bash scripts/build-variant.sh anchor-entry --no-default-features
-set +e
-SBF_OUT_DIR=$PWD/target/anchor-entry npm run --silent test:ts 2>&1 | tee "$log"
-anchor_status=${PIPESTATUS[0]}
-set -e
-anchor_passed=$(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0)
-anchor_failed=$(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0)
-rm -f "$log"
+suites "Anchor-entrypoint build" "$PWD/target/anchor-entry"
+
 echo
 echo "total time: $((SECONDS - t0)) s"
-echo "mocha, deployed build: ${passed} passed, ${failed} failed"
-echo "mocha, Anchor-entrypoint build: ${anchor_passed} passed, ${anchor_failed} failed"
-[ "$status" -eq 0 ] && exit "$anchor_status"
+printf '%s\n' "${summary[@]}"
 exit "$status"

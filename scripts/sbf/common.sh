@@ -4,6 +4,11 @@
 CACHE=${SESSION_KEYS_CACHE:-$HOME/.cache/session-keys}
 SID=$CACHE/sid                    # Debian sid root: LLVM 23, rustc 1.97, rust-src
 LLVM_PKG=llvm-23
+# platform_tools: Solana's platform-tools (anchor, cargo-build-sbf) are installed
+# and SESSION_KEYS_PIPELINE=upstream does not ask for the upstream pipeline.
+platform_tools() {
+  [ "${SESSION_KEYS_PIPELINE:-}" != upstream ] && command -v anchor >/dev/null && command -v cargo-build-sbf >/dev/null
+}
 log() { printf '[sbf %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
