@@ -25,8 +25,9 @@ pub const SEED_CPI_AUTHORITY: &[u8] = b"__ika_cpi_authority";
 pub const CPI_AUTHORITY: Pubkey = pubkey!("8G6ubVe4NjNLd4hcK7PyaTRuPc4opuaaqdjWK8EjNXbM");
 
 /// Domain separator at the start of every binding hash (see `state::binding_hash`).
+/// v2: Ika's current interface (message metadata digest, u16 scheme).
 #[constant]
-pub const BINDING_DOMAIN: &[u8] = b"session-keys/v1";
+pub const BINDING_DOMAIN: &[u8] = b"session-keys/v2";
 
 /// Fixed capacity of a session's destination-program allowlist.
 pub const MAX_ALLOWED_PROGRAMS: usize = 8;
@@ -35,6 +36,8 @@ pub const MAX_ALLOWED_PROGRAMS: usize = 8;
 #[constant]
 pub const NO_TOTAL_BUDGET: u64 = u64::MAX;
 
-/// Every signature scheme Ika knows (bit `i` = scheme `i`, see `ika::SCHEME_*`).
+/// Every signature scheme Ika knows (bit `i` = scheme `i`, see `ika::SCHEME_*`);
+/// equal to `ika::ALL_SCHEMES` (host test). A session allows a non-empty
+/// subset of the schemes its dWallet's curve signs (`ika::Curve::schemes`).
 #[constant]
-pub const ALL_SIGNATURE_SCHEMES: u8 = 0b0000_0111;
+pub const ALL_SIGNATURE_SCHEMES: u8 = 0b0111_1111;

@@ -3,7 +3,7 @@
 //! from the runtime's input, and hands every other instruction to Anchor.
 //!
 //! Why: Anchor's entry builds an `AccountInfo` (two `Rc<RefCell>`s) for every
-//! account and validates them field by field; for the ten accounts of the use
+//! account and validates them field by field; for the eleven accounts of the use
 //! path that alone cost more than the whole budget of the issue (2,500 CU of
 //! our own work). Here the same checks read the input in place.
 //!
@@ -11,7 +11,8 @@
 //! - the checks and their order: argument decoding, then the account *types*
 //!   in field order (signers, Policy and Session owner and discriminator, the
 //!   two `Program` accounts), then the *constraints* in field order (`mut`,
-//!   the dWallet and dWallet program against the policy, the CPI authority;
+//!   the coordinator, the dWallet against the policy and Ika, the Ika program,
+//!   the CPI authority;
 //!   within a field, raw `constraint`s before `address`, as Anchor orders
 //!   them), each failing with the error Anchor would name (see `ApproveMessage`);
 //! - the rules: `use_session` and `ika::approve_message` are the functions
@@ -31,7 +32,7 @@ use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::ika::{self, ApproveMessageAccounts, CpiAccount};
 use crate::instructions::{use_session, ApproveArgs};
-use crate::keys::{keys_eq, CPI_AUTHORITY, PROGRAM_ID, SYSTEM_PROGRAM_ID};
+use crate::keys::{keys_eq, CPI_AUTHORITY, IKA_COORDINATOR, IKA_PROGRAM_ID, PROGRAM_ID, SYSTEM_PROGRAM_ID};
 use crate::state::{Policy, Session};
 
 anchor_lang::solana_program::entrypoint::custom_heap_default!();
@@ -39,7 +40,7 @@ anchor_lang::solana_program::entrypoint::custom_panic_default!();
 
 /// Accounts of `approve_message` (`ApproveMessage`); fewer go to Anchor, which
 /// names the shortage (`AccountNotEnoughKeys`).
-const APPROVE_ACCOUNTS: usize = 10;
+const APPROVE_ACCOUNTS: usize = 11;
 
 /// # Safety
 /// Called by the runtime only, with its serialized input.
@@ -82,7 +83,7 @@ fn approve_message(input: &Input) -> Result<()> {
         }
     };
     cu_probe!("argument decoding");
-    let [delegate, payer, policy, session, message_approval, dwallet, dwallet_program, caller_program, cpi_authority, system_program] =
+    let [delegate, payer, policy, session, coordinator, message_approval, dwallet, dwallet_program, caller_program, cpi_authority, system_program] =
         &input.accounts;
 
     // Account types, in field order.
@@ -98,10 +99,15 @@ fn approve_message(input: &Input) -> Result<()> {
     // Constraints, in field order.
     payer.writable("payer")?;
     session.writable("session")?;
+    coordinator.must(
+        keys_eq(coordinator.key(), &IKA_COORDINATOR.0),
+        SessionKeysError::InvalidCoordinator,
+        "coordinator",
+    )?;
     message_approval.writable("message_approval")?;
     // Anchor runs a field's raw `constraint`s before its `address`.
     dwallet.must(
-        keys_eq(dwallet.owner(), &policy_state.dwallet_program),
+        keys_eq(dwallet.owner(), &IKA_PROGRAM_ID.0),
         SessionKeysError::DwalletOwnerMismatch,
         "dwallet",
     )?;
@@ -111,13 +117,8 @@ fn approve_message(input: &Input) -> Result<()> {
         "dwallet",
     )?;
     dwallet_program.must(
-        dwallet_program.executable(),
+        keys_eq(dwallet_program.key(), &IKA_PROGRAM_ID.0),
         SessionKeysError::InvalidDwalletProgram,
-        "dwallet_program",
-    )?;
-    dwallet_program.must(
-        keys_eq(dwallet_program.key(), &policy_state.dwallet_program),
-        SessionKeysError::DwalletProgramMismatch,
         "dwallet_program",
     )?;
     cpi_authority.must(
@@ -139,6 +140,7 @@ fn approve_message(input: &Input) -> Result<()> {
         args,
     )?;
     let accounts = ApproveMessageAccounts {
+        coordinator: coordinator.cpi(),
         message_approval: message_approval.cpi(),
         dwallet: dwallet.cpi(),
         cpi_authority: cpi_authority.cpi(),
@@ -146,12 +148,7 @@ fn approve_message(input: &Input) -> Result<()> {
         caller_program: caller_program.key(),
         system_program: system_program.key(),
     };
-    ika::approve_message(
-        dwallet_program.key(),
-        &accounts,
-        policy_state.cpi_authority_bump,
-        args,
-    )
+    ika::approve_message(&accounts, policy_state.cpi_authority_bump, args)
 }
 
 /// `Clock::get()?.slot`, without copying the Clock out through a `Result`.
@@ -181,7 +178,7 @@ fn current_slot() -> Result<u64> {
 ///
 /// # Safety
 /// `size_of::<ApproveArgs>()` bytes from `bytes`' start are readable: the
-/// struct's 6 bytes of tail padding, past the 146 Borsh bytes, are never read
+/// struct's 5 bytes of tail padding, past the 179 Borsh bytes, are never read
 /// as fields, and the runtime's input has the program id after the data.
 unsafe fn args_in_place(bytes: &[u8]) -> Option<&ApproveArgs> {
     if bytes.len() < ApproveArgs::BORSH_LEN
@@ -205,7 +202,7 @@ struct Input {
 }
 
 impl Input {
-    /// `Some` when the instruction is `approve_message` with at least its ten
+    /// `Some` when the instruction is `approve_message` with at least its eleven
     /// accounts (extra accounts are ignored, as Anchor does); `None` otherwise,
     /// after looking at nothing but the account count, or the data past them.
     unsafe fn approve_message(input: *mut u8) -> Option<Input> {
@@ -215,7 +212,7 @@ impl Input {
         }
         let mut accounts = [Account(core::ptr::null_mut()); APPROVE_ACCOUNTS];
         let mut at = input.add(8);
-        // The first ten: a fixed count, which the compiler unrolls. A
+        // The first eleven: a fixed count, which the compiler unrolls. A
         // duplicate names the index of an earlier account (the runtime only
         // ever names an earlier one).
         for i in 0..APPROVE_ACCOUNTS {
@@ -398,30 +395,31 @@ mod tests {
         let args = ApproveArgs {
             nonce: 0x0102_0304_0506_0708,
             message_digest: [0xd1; 32],
+            message_metadata_digest: [0xd2; 32],
             amount: u64::MAX - 5,
             destination_program: Pubkey::new_unique(),
             signature_nonce: [0x51; 32],
             user_pubkey: [0x52; 32],
-            signature_scheme: 2,
+            signature_scheme: 0x0304,
             message_approval_bump: 253,
         };
         let encoded = args.try_to_vec().unwrap();
         assert_eq!(encoded.len(), ApproveArgs::BORSH_LEN);
         // Like the runtime's input: 8-aligned, readable bytes past the data.
         #[repr(C, align(8))]
-        struct Buf([u8; 200]);
-        let mut buf = Buf([0xee; 200]);
-        buf.0[..146].copy_from_slice(&encoded);
+        struct Buf([u8; 240]);
+        let mut buf = Buf([0xee; 240]);
+        buf.0[..179].copy_from_slice(&encoded);
         unsafe {
-            assert_eq!(args_in_place(&buf.0[..146]), Some(&args));
+            assert_eq!(args_in_place(&buf.0[..179]), Some(&args));
             assert_eq!(
-                args_in_place(&buf.0[..150]),
+                args_in_place(&buf.0[..183]),
                 Some(&args),
                 "trailing bytes are ignored, as Borsh does"
             );
-            assert_eq!(args_in_place(&buf.0[..145]), None, "too short");
-            buf.0[1..147].copy_from_slice(&encoded);
-            assert_eq!(args_in_place(&buf.0[1..147]), None, "unaligned");
+            assert_eq!(args_in_place(&buf.0[..178]), None, "too short");
+            buf.0[1..180].copy_from_slice(&encoded);
+            assert_eq!(args_in_place(&buf.0[1..180]), None, "unaligned");
         }
     }
 

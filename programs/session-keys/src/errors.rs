@@ -1,5 +1,5 @@
 //! The program's one error enum. Variants are grouped; the first group is the use
-//! path in the exact order `approve_message` checks it (SPEC.md).
+//! path in the exact order `approve_message` checks it (docs/spec.md).
 //! Codes are Anchor's `6000 + index`, so never reorder: append.
 
 use anchor_lang::prelude::*;
@@ -43,15 +43,17 @@ pub enum SessionKeysError {
     NotPendingAdmin,
 
     // ---- dWallet and Ika accounts --------------------------------------------
-    #[msg("dWallet program account is not executable")]
+    #[msg("dWallet program account is not Ika's dWallet program (the pinned id)")]
     InvalidDwalletProgram,
-    #[msg("dWallet program account is not the policy's dWallet program")]
-    DwalletProgramMismatch,
+    /// Code 6017 named `DwalletProgramMismatch` before the program pinned
+    /// Ika's id (binding domain v1); no deployment carried that meaning.
+    #[msg("Coordinator account is not Ika's DWalletCoordinator")]
+    InvalidCoordinator,
     #[msg("dWallet account is not the policy's dWallet")]
     DwalletMismatch,
-    #[msg("dWallet account is not owned by the dWallet program")]
+    #[msg("dWallet account is not owned by Ika's dWallet program")]
     DwalletOwnerMismatch,
-    #[msg("dWallet account data is not a dWallet (length or discriminator)")]
+    #[msg("dWallet account data is not a dWallet (length, discriminator, version or public key length)")]
     InvalidDwalletAccount,
     #[msg("Signer is not the dWallet's current authority")]
     WrongDwalletAuthority,
@@ -97,4 +99,12 @@ pub enum SessionKeysError {
     CounterOverflow,
     #[msg("Account is not this program's CPI authority")]
     InvalidCpiAuthority,
+    #[msg("dWallet is not Active (its DKG is in progress, or it is frozen)")]
+    DwalletNotActive,
+    #[msg("dWallet curve is not one Ika defines")]
+    UnsupportedCurve,
+    #[msg("Signature scheme cannot be signed by the dWallet's curve")]
+    SchemeNotForCurve,
+    #[msg("Policy is already active")]
+    PolicyAlreadyActive,
 }

@@ -8,9 +8,13 @@ use crate::state::SessionStatus;
 pub struct PolicyInitialized {
     pub policy: Pubkey,
     pub dwallet: Pubkey,
-    pub dwallet_program: Pubkey,
+    /// The dWallet's curve (`ika::Curve` as u16).
+    pub curve: u16,
     pub init_authority: Pubkey,
     pub admin: Pubkey,
+    /// 0 for a new policy; the new epoch when a released one is reactivated
+    /// (every session of its earlier life is then stale).
+    pub epoch: u64,
 }
 
 #[event]

@@ -81,6 +81,10 @@ pub static PROGRAM_ID: AlignedKey = AlignedKey(crate::ID);
 pub static SYSTEM_PROGRAM_ID: AlignedKey = AlignedKey(anchor_lang::system_program::ID);
 /// `constants::CPI_AUTHORITY`.
 pub static CPI_AUTHORITY: AlignedKey = AlignedKey(crate::constants::CPI_AUTHORITY);
+/// `ika::ID`.
+pub static IKA_PROGRAM_ID: AlignedKey = AlignedKey(crate::ika::ID);
+/// `ika::COORDINATOR`.
+pub static IKA_COORDINATOR: AlignedKey = AlignedKey(crate::ika::COORDINATOR);
 
 #[cfg(test)]
 mod tests {
@@ -109,5 +113,7 @@ mod tests {
         assert_eq!(key_copy(unaligned), k);
         assert_eq!(PROGRAM_ID.0, crate::ID);
         assert_eq!(CPI_AUTHORITY.0, crate::constants::CPI_AUTHORITY);
+        assert_eq!(IKA_PROGRAM_ID.0, crate::ika::ID);
+        assert_eq!(IKA_COORDINATOR.0, crate::ika::COORDINATOR);
     }
 }

@@ -5,7 +5,8 @@
 //! Map: `instructions/` one file per instruction; `state/` accounts and their
 //! rules; `ika.rs` the Ika interface; `entrypoint.rs` the fast use path;
 //! `errors.rs`, `events.rs`, `constants.rs`.
-//! The exact contract is SPEC.md; the security model is docs/security.md.
+//! The exact contract is docs/spec.md; Ika's interface is docs/ika.md; the
+//! security model is docs/security.md.
 
 use anchor_lang::prelude::*;
 
@@ -31,15 +32,18 @@ declare_id!("CJ7KZvQrEyXqs1vz8iq1Shjg2Yt4W8He814zwuCg3Q9r");
 pub mod session_keys {
     use super::*;
 
-    /// Puts a dWallet under a new policy and, in the same instruction, hands its
-    /// authority to this program's CPI authority (Ika `transfer_ownership`,
-    /// signer path).
+    /// Puts an Active Ika dWallet under a policy and, in the same instruction,
+    /// hands its authority to this program's CPI authority (Ika
+    /// `transfer_ownership`, signer path). The policy records the dWallet's
+    /// curve. A Released policy at the same address is taken back: new admin,
+    /// new epoch (its old sessions are stale), session ids continue.
     ///
     /// Signers: `init_authority` (the dWallet's current authority), `payer`.
-    /// Params: `admin` of the new policy.
-    /// Errors: `WrongDwalletAuthority` (signer is not the dWallet's authority),
-    /// `DwalletOwnerMismatch`, `InvalidDwalletAccount`, `InvalidDwalletProgram`,
-    /// `DwalletHandOverFailed`, `InvalidAdmin`.
+    /// Params: `admin` of the policy.
+    /// Errors: `InvalidDwalletProgram` (not Ika's pinned id), `InvalidAdmin`,
+    /// `DwalletOwnerMismatch`, `InvalidDwalletAccount`, `UnsupportedCurve`,
+    /// `WrongDwalletAuthority` (signer is not the dWallet's authority),
+    /// `DwalletNotActive`, `PolicyAlreadyActive`, `DwalletHandOverFailed`.
     pub fn initialize_policy(
         ctx: Context<InitializePolicy>,
         args: InitializePolicyArgs,
@@ -54,15 +58,16 @@ pub mod session_keys {
     /// cap, total budget, schemes mask, allowlist).
     /// Errors: `NotAdmin`, `PolicyNotActive`, `UnexpectedSessionId`,
     /// `SessionIdsExhausted`, and the argument errors (`InvalidDelegate`,
-    /// `ExpiryInPast`, `ZeroMaxUses`, `InvalidSchemeMask`, `EmptyAllowlist`,
+    /// `ExpiryInPast`, `ZeroMaxUses`, `InvalidSchemeMask`,
+    /// `SchemeNotForCurve`, `EmptyAllowlist`,
     /// `AllowlistTooLong`, `DuplicateAllowedProgram`, `DefaultAllowedProgram`).
     pub fn create_session(ctx: Context<CreateSession>, args: CreateSessionArgs) -> Result<()> {
         CreateSession::handler(ctx, args)
     }
 
-    /// The use path: checks every bound in SPEC order, consumes one use and one
-    /// nonce, stores and emits the binding hash, then CPIs Ika
-    /// `approve_message` with `message_hash = message_digest`.
+    /// The use path: checks every bound in the spec's order, consumes one use
+    /// and one nonce, stores and emits the binding hash, then CPIs Ika
+    /// `approve_message` (7 accounts, coordinator first; docs/ika.md).
     ///
     /// Signers: `delegate`, `payer` (MessageApproval rent).
     /// Params: `ApproveArgs`.
@@ -70,8 +75,9 @@ pub mod session_keys {
     /// `NotDelegate`, `SessionRevoked`, `StaleEpoch`, `Expired`,
     /// `MaxUsesReached`, `NonceReplayed`, `NonceOutOfOrder`,
     /// `DestinationNotAllowed`, `AmountExceedsMax`, `BudgetExceeded`,
-    /// `SchemeNotAllowed`; account wiring: `DwalletMismatch`,
-    /// `DwalletOwnerMismatch`, `DwalletProgramMismatch`, `InvalidDwalletProgram`.
+    /// `SchemeNotForCurve`, `SchemeNotAllowed`; account wiring:
+    /// `InvalidCoordinator`, `DwalletOwnerMismatch`, `DwalletMismatch`,
+    /// `InvalidDwalletProgram`, `InvalidCpiAuthority`.
     pub fn approve_message(ctx: Context<ApproveMessage>, args: ApproveArgs) -> Result<()> {
         ApproveMessage::handler(ctx, args)
     }
@@ -130,7 +136,8 @@ pub mod session_keys {
     }
 
     /// Hands the dWallet's authority to `new_authority` (Ika
-    /// `transfer_ownership`, CPI path) and marks the policy Released, forever.
+    /// `transfer_ownership`, CPI path) and marks the policy Released: nothing
+    /// approves through it unless that authority puts it back under control.
     ///
     /// Signer: `admin`.
     /// Errors: `NotAdmin`, `PolicyNotActive`, `InvalidNewAuthority`,

@@ -6,6 +6,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::{ALL_SIGNATURE_SCHEMES, MAX_ALLOWED_PROGRAMS, NO_TOTAL_BUDGET};
 use crate::errors::SessionKeysError as E;
+use crate::ika::{self, Curve};
 use crate::instructions::{ApproveArgs, CreateSessionArgs, UpdateSessionArgs};
 use crate::state::*;
 
@@ -32,16 +33,16 @@ fn err(e: E) -> Error {
 fn policy() -> Policy {
     Policy {
         dwallet: key(0xB1),
-        dwallet_program: key(0xB2),
         admin: key(0xC1),
         pending_admin: Pubkey::default(),
         init_authority_hash: [0; 32],
         next_session_id: 1,
         epoch: 4,
+        curve: Curve::Secp256k1 as u16,
         status: PolicyStatus::Active as u8,
         bump: 254,
         cpi_authority_bump: 253,
-        reserved: [0; 5],
+        reserved: [0; 3],
     }
 }
 
@@ -57,7 +58,7 @@ fn session() -> Session {
         max_uses: MAX_USES,
         max_amount_per_tx: MAX_AMOUNT,
         max_total_amount: NO_TOTAL_BUDGET,
-        allowed_schemes: ALL_SIGNATURE_SCHEMES,
+        allowed_schemes: Curve::Secp256k1.schemes(),
         allowed_programs_len: 0,
         allowed_programs: [Pubkey::default(); MAX_ALLOWED_PROGRAMS],
         uses: 0,
@@ -75,11 +76,12 @@ fn args(nonce: u64) -> ApproveArgs {
     ApproveArgs {
         nonce,
         message_digest: [7; 32],
+        message_metadata_digest: [0; 32],
         amount: 100,
         destination_program: dest(),
         signature_nonce: [9; 32],
         user_pubkey: [5; 32],
-        signature_scheme: 1,
+        signature_scheme: ika::SCHEME_ECDSA_SHA256,
         message_approval_bump: 250,
     }
 }
@@ -266,11 +268,12 @@ fn budget_sum_overflow_is_budget_exceeded_not_a_wrap() {
 #[test]
 fn schemes() {
     let mut s = session();
-    s.allowed_schemes = 0b010; // Secp256k1 only
+    s.allowed_schemes = 0b000_0010; // EcdsaSha256 only
     let mut a = args(0);
-    a.signature_scheme = 1;
+    a.signature_scheme = ika::SCHEME_ECDSA_SHA256;
     check(&s, 1, &a).unwrap();
-    for bad in [0u8, 2, 3, 7, 8, 200, 255] {
+    // Schemes of the curve (Secp256k1) that the session does not allow.
+    for bad in [0u16, 2, 3, 4] {
         a.signature_scheme = bad;
         assert_eq!(
             check(&s, 1, &a).unwrap_err(),
@@ -278,12 +281,61 @@ fn schemes() {
             "scheme {bad}"
         );
     }
+    // Schemes the curve cannot sign, and schemes Ika does not know.
+    for bad in [5u16, 6, 7, 8, 255, 256, u16::MAX] {
+        a.signature_scheme = bad;
+        assert_eq!(
+            check(&s, 1, &a).unwrap_err(),
+            err(E::SchemeNotForCurve),
+            "scheme {bad}"
+        );
+    }
+}
+
+/// For each curve: its schemes pass at use, the first scheme of another
+/// curve fails with SchemeNotForCurve (even if a corrupt session allowed it).
+#[test]
+fn schemes_per_curve_at_use() {
+    for curve in [Curve::Secp256k1, Curve::Secp256r1, Curve::Curve25519, Curve::Ristretto] {
+        let mut p = policy();
+        p.curve = curve as u16;
+        let mut s = session();
+        s.allowed_schemes = ika::ALL_SCHEMES;
+        for scheme in 0..=ika::SCHEME_SCHNORRKEL_MERLIN {
+            let mut a = args(0);
+            a.signature_scheme = scheme;
+            let got = s.check_use(&policy_key(), &p, &delegate(), 1, &a);
+            if curve.schemes() & ika::scheme_bit(scheme) != 0 {
+                got.unwrap();
+            } else {
+                assert_eq!(got.unwrap_err(), err(E::SchemeNotForCurve), "{curve:?} {scheme}");
+            }
+        }
+        s.allowed_schemes = curve.schemes();
+        assert!(validate_schemes(curve.schemes(), curve).is_ok());
+        let other = ika::ALL_SCHEMES & !curve.schemes();
+        assert_eq!(
+            validate_schemes(other & other.wrapping_neg(), curve).unwrap_err(),
+            err(E::SchemeNotForCurve),
+            "{curve:?}"
+        );
+        assert_eq!(
+            validate_schemes(curve.schemes() | (other & other.wrapping_neg()), curve).unwrap_err(),
+            err(E::SchemeNotForCurve),
+            "{curve:?}: a mask must hold only the curve's schemes"
+        );
+    }
+}
+
+#[test]
+fn all_signature_schemes_constant_is_ikas() {
+    assert_eq!(ALL_SIGNATURE_SCHEMES, ika::ALL_SCHEMES);
 }
 
 // ---- the order -------------------------------------------------------------------
 
 /// Starts from a request that breaks every bound at once, then repairs one
-/// bound at a time: each step must fail with the next error in SPEC order.
+/// bound at a time: each step must fail with the next error in the spec's order.
 #[test]
 fn check_order_is_spec_order() {
     let mut p = policy();
@@ -296,11 +348,11 @@ fn check_order_is_spec_order() {
     s.uses = MAX_USES;
     s.nonce = 2;
     s.max_total_amount = 0;
-    s.allowed_schemes = 0b001;
+    s.allowed_schemes = 0b000_0001;
     let mut a = args(1);
     a.destination_program = key(0x99);
     a.amount = MAX_AMOUNT + 1;
-    a.signature_scheme = 2;
+    a.signature_scheme = ika::SCHEME_EDDSA_SHA512;
     let slot = EXPIRY + 1;
 
     let run = |p: &Policy, s: &Session, a: &ApproveArgs| {
@@ -331,8 +383,10 @@ fn check_order_is_spec_order() {
     a.amount = MAX_AMOUNT;
     assert_eq!(run(&p, &s, &a), err(E::BudgetExceeded));
     s.max_total_amount = NO_TOTAL_BUDGET;
+    assert_eq!(run(&p, &s, &a), err(E::SchemeNotForCurve));
+    a.signature_scheme = ika::SCHEME_ECDSA_SHA256;
     assert_eq!(run(&p, &s, &a), err(E::SchemeNotAllowed));
-    a.signature_scheme = 0;
+    a.signature_scheme = ika::SCHEME_ECDSA_KECCAK256;
     s.check_use(&policy_key(), &p, &delegate(), slot, &a)
         .unwrap();
 }
@@ -432,35 +486,35 @@ fn update_never_below_usage() {
         ..update()
     };
     assert_eq!(
-        s.apply_update(4, 1, &u).unwrap_err(),
+        s.apply_update(&policy(), 1, &u).unwrap_err(),
         err(E::LimitBelowUsage)
     );
     let u = UpdateSessionArgs {
         max_uses: Some(2),
         ..update()
     }; // == used: exhausted, allowed
-    s.apply_update(4, 1, &u).unwrap();
+    s.apply_update(&policy(), 1, &u).unwrap();
     assert_eq!(s.max_uses, 2);
     let u = UpdateSessionArgs {
         max_total_amount: Some(299),
         ..update()
     };
     assert_eq!(
-        s.apply_update(4, 1, &u).unwrap_err(),
+        s.apply_update(&policy(), 1, &u).unwrap_err(),
         err(E::LimitBelowUsage)
     );
     let u = UpdateSessionArgs {
         max_total_amount: Some(300),
         ..update()
     };
-    s.apply_update(4, 1, &u).unwrap();
+    s.apply_update(&policy(), 1, &u).unwrap();
     let u = UpdateSessionArgs {
         max_uses: Some(0),
         ..update()
     };
     let mut fresh = session();
     assert_eq!(
-        fresh.apply_update(4, 1, &u).unwrap_err(),
+        fresh.apply_update(&policy(), 1, &u).unwrap_err(),
         err(E::ZeroMaxUses)
     );
 }
@@ -475,7 +529,7 @@ fn update_validates_everything_before_writing() {
         ..update()
     };
     assert_eq!(
-        s.apply_update(4, 1, &u).unwrap_err(),
+        s.apply_update(&policy(), 1, &u).unwrap_err(),
         err(E::EmptyAllowlist)
     );
     assert_eq!(s.max_uses, before);
@@ -485,7 +539,7 @@ fn update_validates_everything_before_writing() {
 fn update_rules() {
     let mut s = session();
     assert_eq!(
-        s.apply_update(4, 1, &update()).unwrap_err(),
+        s.apply_update(&policy(), 1, &update()).unwrap_err(),
         err(E::EmptyUpdate)
     );
     let u = UpdateSessionArgs {
@@ -493,27 +547,35 @@ fn update_rules() {
         ..update()
     };
     assert_eq!(
-        s.apply_update(4, 100, &u).unwrap_err(),
+        s.apply_update(&policy(), 100, &u).unwrap_err(),
         err(E::ExpiryInPast)
     );
     let u = UpdateSessionArgs {
         expiry_slot: Some(100),
         ..update()
     };
-    s.apply_update(4, 100, &u).unwrap();
+    s.apply_update(&policy(), 100, &u).unwrap();
     let u = UpdateSessionArgs {
         allowed_schemes: Some(0),
         ..update()
     };
     assert_eq!(
-        s.apply_update(4, 1, &u).unwrap_err(),
+        s.apply_update(&policy(), 1, &u).unwrap_err(),
         err(E::InvalidSchemeMask)
+    );
+    let u = UpdateSessionArgs {
+        allowed_schemes: Some(1 << ika::SCHEME_EDDSA_SHA512),
+        ..update()
+    };
+    assert_eq!(
+        s.apply_update(&policy(), 1, &u).unwrap_err(),
+        err(E::SchemeNotForCurve)
     );
     let u = UpdateSessionArgs {
         allowed_programs: Some(vec![key(1)]),
         ..update()
     };
-    s.apply_update(4, 1, &u).unwrap();
+    s.apply_update(&policy(), 1, &u).unwrap();
     assert_eq!(s.allowed_programs(), &[key(1)]);
     assert_eq!(s.allowed_programs[1], Pubkey::default()); // tail re-zeroed
                                                           // an expired session can be extended; revoked and stale ones cannot be revived
@@ -522,16 +584,16 @@ fn update_rules() {
         expiry_slot: Some(EXPIRY + 100),
         ..update()
     };
-    expired.apply_update(4, EXPIRY + 50, &u).unwrap();
+    expired.apply_update(&policy(), EXPIRY + 50, &u).unwrap();
     assert_eq!(expired.status(EXPIRY + 50, 4), SessionStatus::Active);
     let mut revoked = session();
     revoked.revoked = 1;
     assert_eq!(
-        revoked.apply_update(4, 1, &u).unwrap_err(),
+        revoked.apply_update(&policy(), 1, &u).unwrap_err(),
         err(E::SessionRevoked)
     );
     assert_eq!(
-        session().apply_update(5, 1, &u).unwrap_err(),
+        session().apply_update(&Policy { epoch: 5, ..policy() }, 1, &u).unwrap_err(),
         err(E::StaleEpoch)
     );
 }
@@ -546,21 +608,23 @@ fn create() -> CreateSessionArgs {
         max_uses: 1,
         max_amount_per_tx: 0,
         max_total_amount: NO_TOTAL_BUDGET,
-        allowed_schemes: 0b001,
+        allowed_schemes: 0b000_0001,
         allowed_programs: vec![dest()],
     }
 }
 
+const CURVE: Curve = Curve::Secp256k1;
+
 #[test]
 fn create_args_valid() {
-    create().validate(100).unwrap();
+    create().validate(100, CURVE).unwrap();
     let eight: Vec<Pubkey> = (1..=8).map(key).collect();
     CreateSessionArgs {
         allowed_programs: eight,
-        allowed_schemes: 0b111,
+        allowed_schemes: CURVE.schemes(),
         ..create()
     }
-    .validate(0)
+    .validate(0, CURVE)
     .unwrap();
 }
 
@@ -597,17 +661,24 @@ fn create_args_invalid() {
         ),
         (
             CreateSessionArgs {
-                allowed_schemes: 0b1000,
+                allowed_schemes: 0b1000_0000,
                 ..create()
             },
             E::InvalidSchemeMask,
         ),
         (
             CreateSessionArgs {
-                allowed_schemes: 0b1001,
+                allowed_schemes: 0b1000_0001,
                 ..create()
             },
             E::InvalidSchemeMask,
+        ),
+        (
+            CreateSessionArgs {
+                allowed_schemes: 0b010_0001,
+                ..create()
+            },
+            E::SchemeNotForCurve,
         ),
         (
             CreateSessionArgs {
@@ -639,7 +710,11 @@ fn create_args_invalid() {
         ),
     ];
     for (args, expected) in cases {
-        assert_eq!(args.validate(100).unwrap_err(), err(expected), "{args:?}");
+        assert_eq!(
+            args.validate(100, CURVE).unwrap_err(),
+            err(expected),
+            "{args:?}"
+        );
     }
 }
 
@@ -654,11 +729,12 @@ fn vector_args() -> ApproveArgs {
     ApproveArgs {
         nonce: 3,
         message_digest,
+        message_metadata_digest: [0x66; 32],
         amount: 1_000_000_007,
         destination_program: key(0x33),
         signature_nonce: [0x44; 32],
         user_pubkey: [0x55; 32], // not part of the binding
-        signature_scheme: 1,
+        signature_scheme: 0x0201,
         message_approval_bump: 255, // not part of the binding
     }
 }
@@ -674,17 +750,18 @@ fn binding_hash_test_vector() {
 
     // independent construction: concatenate, then hash
     let mut pre = Vec::new();
-    pre.extend_from_slice(b"session-keys/v1");
+    pre.extend_from_slice(b"session-keys/v2");
     pre.extend_from_slice(crate::ID.as_ref());
     pre.extend_from_slice(&VECTOR_POLICY);
     pre.extend_from_slice(&VECTOR_SESSION_ID.to_le_bytes());
     pre.extend_from_slice(&a.nonce.to_le_bytes());
     pre.extend_from_slice(&a.message_digest);
+    pre.extend_from_slice(&a.message_metadata_digest);
     pre.extend_from_slice(&a.amount.to_le_bytes());
     pre.extend_from_slice(a.destination_program.as_ref());
     pre.extend_from_slice(&a.signature_nonce);
-    pre.push(a.signature_scheme);
-    assert_eq!(pre.len(), 196);
+    pre.extend_from_slice(&a.signature_scheme.to_le_bytes());
+    assert_eq!(pre.len(), 229);
     let expected: [u8; 32] = Sha256::digest(&pre).into();
 
     let got = binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &a);
@@ -696,7 +773,7 @@ fn binding_hash_test_vector() {
 }
 
 /// Pinned so an accidental change on either side fails loudly.
-const BINDING_VECTOR_HEX: &str = "619205dd93b26dc8b2e40eae32d7faa6adba7e76c4bd35e0b8c7214279ae732d";
+const BINDING_VECTOR_HEX: &str = "9876b0c29d5529e8db86279139413fe02defe9d0b0b1298a4ec25bcc63c9ed17";
 
 #[test]
 fn binding_hash_names_every_field() {
@@ -723,13 +800,15 @@ fn binding_hash_names_every_field() {
     };
     differs(with(|a| a.nonce += 1));
     differs(with(|a| a.message_digest[0] ^= 1));
+    differs(with(|a| a.message_metadata_digest[31] ^= 1));
     differs(with(|a| a.amount += 1));
     differs(with(|a| {
         a.destination_program = Pubkey::new_from_array([0x34; 32])
     }));
     differs(with(|a| a.signature_nonce[31] ^= 1));
-    differs(with(|a| a.signature_scheme = 2));
-    // fields Ika needs but the binding (per SPEC) does not name
+    differs(with(|a| a.signature_scheme = 0x0202));
+    differs(with(|a| a.signature_scheme = 0x0101));
+    // fields Ika needs but the binding (per the spec) does not name
     assert_eq!(with(|a| a.user_pubkey = [0; 32]), base);
     assert_eq!(with(|a| a.message_approval_bump = 1), base);
 }

@@ -17,8 +17,11 @@ use crate::state::{binding_hash, Policy, Session};
 pub struct ApproveArgs {
     /// Must equal `session.nonce` (starts at 0, +1 per use).
     pub nonce: u64,
-    /// keccak256 of the message to sign (Ika's `message_hash`).
+    /// keccak256 of the message to sign (Ika's `message_digest`).
     pub message_digest: [u8; 32],
+    /// keccak256 of the scheme's metadata, or zero when it has none (only the
+    /// Blake2b and Schnorrkel schemes use metadata). Passed to Ika; bound.
+    pub message_metadata_digest: [u8; 32],
     /// Value the signed message moves, as declared by the delegate; bounded by
     /// the session and bound into the binding hash.
     pub amount: u64,
@@ -26,27 +29,29 @@ pub struct ApproveArgs {
     pub destination_program: Pubkey,
     /// The signing nonce of the message (bound into the binding hash).
     pub signature_nonce: [u8; 32],
-    /// Passed to Ika as is.
+    /// The key allowed to request the signature from Ika's network; passed as is.
     pub user_pubkey: [u8; 32],
-    /// Ika scheme: 0 Ed25519, 1 Secp256k1, 2 Secp256r1; must be allowed by the session.
-    pub signature_scheme: u8,
-    /// Bump of Ika's MessageApproval PDA `["message_approval", dwallet, message_digest]`.
+    /// Ika `DWalletSignatureScheme` (0..=6, `ika::SCHEME_*`): one the dWallet's
+    /// curve signs and the session allows.
+    pub signature_scheme: u16,
+    /// Bump of Ika's MessageApproval PDA (docs/ika.md: rooted in the dWallet's
+    /// curve and public key, then scheme, digest and metadata digest).
     pub message_approval_bump: u8,
 }
 
 impl ApproveArgs {
-    /// Bytes of the Borsh encoding (the struct has 6 more, of tail padding).
-    pub const BORSH_LEN: usize = 8 + 32 + 8 + 32 + 32 + 32 + 1 + 1;
+    /// Bytes of the Borsh encoding (the struct has 5 more, of tail padding).
+    pub const BORSH_LEN: usize = 8 + 32 + 32 + 8 + 32 + 32 + 32 + 2 + 1;
 
-    /// `nonce || message_digest || amount || destination_program ||
-    /// signature_nonce`, integers little-endian, as the binding hash takes
-    /// them: the struct's first 112 bytes, which `repr(C)` lays out exactly so
-    /// (offsets asserted below) on a little-endian target (SBF and the hosts
-    /// we test on; asserted too).
-    pub fn bound_fields(&self) -> &[u8; 112] {
-        // SAFETY: the first 112 bytes of `self` are five fields with no padding
-        // between them (offsets 0, 8, 40, 48, 80; the last ends at 112).
-        unsafe { &*(self as *const Self as *const [u8; 112]) }
+    /// `nonce || message_digest || message_metadata_digest || amount ||
+    /// destination_program || signature_nonce`, integers little-endian, as
+    /// the binding hash takes them: the struct's first 144 bytes, which
+    /// `repr(C)` lays out exactly so (offsets asserted below) on a
+    /// little-endian target (SBF and the hosts we test on; asserted too).
+    pub fn bound_fields(&self) -> &[u8; 144] {
+        // SAFETY: the first 144 bytes of `self` are six fields with no padding
+        // between them (offsets 0, 8, 40, 72, 80, 112; the last ends at 144).
+        unsafe { &*(self as *const Self as *const [u8; 144]) }
     }
 }
 #[cfg(not(target_endian = "little"))]
@@ -55,19 +60,20 @@ const _: () = {
     use std::mem::offset_of;
     assert!(offset_of!(ApproveArgs, nonce) == 0);
     assert!(offset_of!(ApproveArgs, message_digest) == 8);
-    assert!(offset_of!(ApproveArgs, amount) == 40);
-    assert!(offset_of!(ApproveArgs, destination_program) == 48);
-    assert!(offset_of!(ApproveArgs, signature_nonce) == 80);
-    assert!(offset_of!(ApproveArgs, user_pubkey) == 112);
-    assert!(offset_of!(ApproveArgs, signature_scheme) == 144);
-    assert!(offset_of!(ApproveArgs, message_approval_bump) == 145);
-    assert!(std::mem::size_of::<ApproveArgs>() == 152);
+    assert!(offset_of!(ApproveArgs, message_metadata_digest) == 40);
+    assert!(offset_of!(ApproveArgs, amount) == 72);
+    assert!(offset_of!(ApproveArgs, destination_program) == 80);
+    assert!(offset_of!(ApproveArgs, signature_nonce) == 112);
+    assert!(offset_of!(ApproveArgs, user_pubkey) == 144);
+    assert!(offset_of!(ApproveArgs, signature_scheme) == 176);
+    assert!(offset_of!(ApproveArgs, message_approval_bump) == 178);
+    assert!(std::mem::size_of::<ApproveArgs>() == 184);
 };
 
 /// The use path. Policy and session are not re-derived from seeds: an account
 /// owned by this program with the Policy/Session discriminator can only have
 /// been created by this program at its PDA, and the session→policy link is a
-/// field check (`check_use`, SPEC step 1). That saves two PDA derivations per use.
+/// field check (`check_use`, docs/spec.md step 1). That saves two PDA derivations per use.
 ///
 /// The deployed program serves this instruction from `crate::entrypoint`
 /// without Anchor's account parsing, making the same checks in the same order
@@ -88,23 +94,26 @@ pub struct ApproveMessage<'info> {
     #[account(mut)]
     pub session: AccountLoader<'info, Session>,
 
-    /// CHECK: created by Ika; Ika checks it is its PDA for (dwallet, message_hash) and empty.
+    /// CHECK: Ika's DWalletCoordinator, a pinned address (Ika reads its epoch
+    /// and checks its owner and discriminator, not its address).
+    #[account(address = ika::COORDINATOR @ SessionKeysError::InvalidCoordinator)]
+    pub coordinator: UncheckedAccount<'info>,
+
+    /// CHECK: created by Ika; Ika checks it is its empty MessageApproval PDA
+    /// for (dWallet, scheme, digest, metadata digest) with the bump given.
     #[account(mut)]
     pub message_approval: UncheckedAccount<'info>,
 
-    /// CHECK: must be the policy's dWallet, still owned by the policy's dWallet
-    /// program; Ika checks its authority is our CPI authority.
+    /// CHECK: must be the policy's dWallet, owned by Ika; Ika checks its
+    /// state and that its authority is our CPI authority.
     #[account(
         address = policy.load()?.dwallet @ SessionKeysError::DwalletMismatch,
-        constraint = dwallet.owner == &policy.load()?.dwallet_program @ SessionKeysError::DwalletOwnerMismatch,
+        constraint = dwallet.owner == &ika::ID @ SessionKeysError::DwalletOwnerMismatch,
     )]
     pub dwallet: UncheckedAccount<'info>,
 
-    /// CHECK: must be the policy's dWallet program, and executable.
-    #[account(
-        address = policy.load()?.dwallet_program @ SessionKeysError::DwalletProgramMismatch,
-        constraint = dwallet_program.executable @ SessionKeysError::InvalidDwalletProgram,
-    )]
+    /// CHECK: Ika's dWallet program, the pinned id; the CPI goes to it.
+    #[account(address = ika::ID @ SessionKeysError::InvalidDwalletProgram)]
     pub dwallet_program: UncheckedAccount<'info>,
 
     /// This program (Ika's `caller_program`).
@@ -138,6 +147,7 @@ impl ApproveMessage<'_> {
             policy.cpi_authority_bump
         };
         let accounts = ika::ApproveMessageAccounts {
+            coordinator: ika::CpiAccount::from_account_info(&a.coordinator),
             message_approval: ika::CpiAccount::from_account_info(&a.message_approval),
             dwallet: ika::CpiAccount::from_account_info(&a.dwallet),
             cpi_authority: ika::CpiAccount::from_account_info(&a.cpi_authority),
@@ -145,12 +155,12 @@ impl ApproveMessage<'_> {
             caller_program: a.caller_program.key,
             system_program: a.system_program.key,
         };
-        ika::approve_message(a.dwallet_program.key, &accounts, cpi_authority_bump, &args)
+        ika::approve_message(&accounts, cpi_authority_bump, &args)
     }
 }
 
 /// Everything the use path does before the Ika CPI, shared by Anchor's handler
-/// and the fast entrypoint: every bound in SPEC order (`check_use`), then one
+/// and the fast entrypoint: every bound in the spec's order (`check_use`), then one
 /// use and one nonce consumed, the binding stored and `MessageApproved` emitted.
 pub fn use_session(
     policy_key: &Pubkey,

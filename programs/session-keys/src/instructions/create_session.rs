@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{MAX_ALLOWED_PROGRAMS, SEED_SESSION};
 use crate::errors::SessionKeysError;
 use crate::events::SessionCreated;
+use crate::ika::Curve;
 use crate::state::{validate_allowlist, validate_expiry, validate_schemes, Policy, Session};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -18,7 +19,8 @@ pub struct CreateSessionArgs {
     pub max_amount_per_tx: u64,
     /// Total budget over all uses; `u64::MAX` for none.
     pub max_total_amount: u64,
-    /// Bit `i` = Ika signature scheme `i` (0 Ed25519, 1 Secp256k1, 2 Secp256r1); 1..=0b111.
+    /// Bit `i` = Ika signature scheme `i` (`ika::SCHEME_*`, 0..=6): a
+    /// non-empty subset of the schemes the dWallet's curve signs.
     pub allowed_schemes: u8,
     /// 1..=8 distinct programs, none the default key.
     pub allowed_programs: Vec<Pubkey>,
@@ -26,14 +28,14 @@ pub struct CreateSessionArgs {
 
 impl CreateSessionArgs {
     /// Every argument rule, before anything is written.
-    pub fn validate(&self, slot: u64) -> Result<()> {
+    pub fn validate(&self, slot: u64, curve: Curve) -> Result<()> {
         require!(
             self.delegate != Pubkey::default(),
             SessionKeysError::InvalidDelegate
         );
         validate_expiry(self.expiry_slot, slot)?;
         require!(self.max_uses > 0, SessionKeysError::ZeroMaxUses);
-        validate_schemes(self.allowed_schemes)?;
+        validate_schemes(self.allowed_schemes, curve)?;
         validate_allowlist(&self.allowed_programs)
     }
 }
@@ -67,7 +69,10 @@ impl CreateSession<'_> {
         let policy_key = ctx.accounts.policy.key();
         let mut policy = ctx.accounts.policy.load_mut()?;
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
-        args.validate(slot)?;
+        let curve = policy
+            .curve()
+            .ok_or(error!(SessionKeysError::UnsupportedCurve))?;
+        args.validate(slot, curve)?;
 
         let id = policy.next_id()?;
         require!(id == args.session_id, SessionKeysError::UnexpectedSessionId);

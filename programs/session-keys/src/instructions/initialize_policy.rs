@@ -21,8 +21,11 @@ pub struct InitializePolicy<'info> {
     /// the handler; its key hash is a seed, so nobody else can take this address.
     pub init_authority: Signer<'info>,
 
+    /// New, or a Released policy of the same dWallet and init authority being
+    /// taken back under control (the handler refuses an Active one). Either
+    /// way only the dWallet's current authority gets here.
     #[account(
-        init,
+        init_if_needed,
         payer = payer,
         space = Policy::LEN,
         seeds = [SEED_POLICY, dwallet.key().as_ref(), &init_authority_hash(&init_authority.key())],
@@ -30,15 +33,14 @@ pub struct InitializePolicy<'info> {
     )]
     pub policy: AccountLoader<'info, Policy>,
 
-    /// CHECK: owned by `dwallet_program`, discriminator, version and authority
-    /// are checked in the handler (`ika::read_dwallet_authority`); Ika writes it.
+    /// CHECK: owned by Ika; discriminator, version, curve, state and
+    /// authority are checked in the handler (`ika::read_dwallet`); Ika writes it.
     #[account(mut)]
     pub dwallet: UncheckedAccount<'info>,
 
-    /// CHECK: any executable program; it becomes `policy.dwallet_program` and the
-    /// dWallet account must be owned by it (handler). A fake program can only
-    /// control fake dWallets it owns.
-    #[account(constraint = dwallet_program.executable @ SessionKeysError::InvalidDwalletProgram)]
+    /// CHECK: Ika's dWallet program, the pinned id: no other program receives
+    /// the hand-over CPI or may own a dWallet under a policy.
+    #[account(address = ika::ID @ SessionKeysError::InvalidDwalletProgram)]
     pub dwallet_program: UncheckedAccount<'info>,
 
     /// CHECK: this program's Ika CPI authority PDA (seeds checked here); no data.
@@ -56,19 +58,48 @@ impl InitializePolicy<'_> {
         );
 
         let dwallet = ctx.accounts.dwallet.to_account_info();
-        let dwallet_program = ctx.accounts.dwallet_program.key();
         let init_authority = ctx.accounts.init_authority.key();
         let cpi_authority = ctx.accounts.cpi_authority.key();
 
-        // Only the dWallet's current authority may put it under a policy.
-        let current = ika::read_dwallet_authority(&dwallet, &dwallet_program)?;
+        // Only the dWallet's current authority may put an Active dWallet of a
+        // known curve under a policy.
+        let before = ika::read_dwallet(&dwallet)?;
         require_keys_eq!(
-            current,
+            before.authority,
             init_authority,
             SessionKeysError::WrongDwalletAuthority
         );
+        require!(before.is_active(), SessionKeysError::DwalletNotActive);
 
-        // Atomic hand-over: the policy exists only from the moment our CPI
+        // A fresh account's discriminator is still zero (Anchor writes it on
+        // exit); anything else is an existing Policy, which Anchor has already
+        // checked is ours and of this type.
+        let policy_key = ctx.accounts.policy.key();
+        let is_new = ctx.accounts.policy.to_account_info().try_borrow_data()?[..8] == [0; 8];
+        let epoch = if is_new {
+            let mut policy = ctx.accounts.policy.load_init()?;
+            *policy = Policy {
+                dwallet: dwallet.key(),
+                admin: args.admin,
+                pending_admin: Pubkey::default(),
+                init_authority_hash: init_authority_hash(&init_authority),
+                next_session_id: 0,
+                epoch: 0,
+                curve: before.curve as u16,
+                status: PolicyStatus::Active as u8,
+                bump: ctx.bumps.policy,
+                cpi_authority_bump: ctx.bumps.cpi_authority,
+                reserved: [0; 3],
+            };
+            0
+        } else {
+            ctx.accounts
+                .policy
+                .load_mut()?
+                .reactivate(args.admin, before.curve)?
+        };
+
+        // Atomic hand-over: the policy is Active only from the moment our CPI
         // authority holds the dWallet, so no dormant policy can wake up later.
         ika::transfer_ownership_by_signer(
             &ctx.accounts.dwallet_program.to_account_info(),
@@ -77,35 +108,20 @@ impl InitializePolicy<'_> {
             &cpi_authority,
         )?;
         // Do not trust the callee: the dWallet must now name our CPI authority.
-        let after = ika::read_dwallet_authority(&dwallet, &dwallet_program)?;
+        let after = ika::read_dwallet(&dwallet)?;
         require_keys_eq!(
-            after,
+            after.authority,
             cpi_authority,
             SessionKeysError::DwalletHandOverFailed
         );
 
-        let policy_key = ctx.accounts.policy.key();
-        let mut policy = ctx.accounts.policy.load_init()?;
-        *policy = Policy {
-            dwallet: dwallet.key(),
-            dwallet_program,
-            admin: args.admin,
-            pending_admin: Pubkey::default(),
-            init_authority_hash: init_authority_hash(&init_authority),
-            next_session_id: 0,
-            epoch: 0,
-            status: PolicyStatus::Active as u8,
-            bump: ctx.bumps.policy,
-            cpi_authority_bump: ctx.bumps.cpi_authority,
-            reserved: [0; 5],
-        };
-
         emit!(PolicyInitialized {
             policy: policy_key,
             dwallet: dwallet.key(),
-            dwallet_program,
+            curve: before.curve as u16,
             init_authority,
             admin: args.admin,
+            epoch,
         });
         Ok(())
     }

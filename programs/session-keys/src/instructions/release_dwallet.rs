@@ -14,20 +14,17 @@ pub struct ReleaseDwallet<'info> {
     #[account(mut, has_one = admin @ SessionKeysError::NotAdmin)]
     pub policy: AccountLoader<'info, Policy>,
 
-    /// CHECK: must be the policy's dWallet, owned by its dWallet program; Ika
-    /// writes the new authority; re-read and checked after the CPI.
+    /// CHECK: must be the policy's dWallet, owned by Ika; Ika writes the new
+    /// authority; re-read and checked after the CPI.
     #[account(
         mut,
         address = policy.load()?.dwallet @ SessionKeysError::DwalletMismatch,
-        constraint = dwallet.owner == &policy.load()?.dwallet_program @ SessionKeysError::DwalletOwnerMismatch,
+        constraint = dwallet.owner == &ika::ID @ SessionKeysError::DwalletOwnerMismatch,
     )]
     pub dwallet: UncheckedAccount<'info>,
 
-    /// CHECK: must be the policy's dWallet program, and executable.
-    #[account(
-        address = policy.load()?.dwallet_program @ SessionKeysError::DwalletProgramMismatch,
-        constraint = dwallet_program.executable @ SessionKeysError::InvalidDwalletProgram,
-    )]
+    /// CHECK: Ika's dWallet program, the pinned id; the CPI goes to it.
+    #[account(address = ika::ID @ SessionKeysError::InvalidDwalletProgram)]
     pub dwallet_program: UncheckedAccount<'info>,
 
     /// This program (Ika's `caller_program`).
@@ -65,14 +62,15 @@ impl ReleaseDwallet<'_> {
             &cpi_authority_seeds,
             &new_authority,
         )?;
-        let after = ika::read_dwallet_authority(&dwallet, &policy.dwallet_program)?;
+        let after = ika::read_dwallet(&dwallet)?;
         require_keys_eq!(
-            after,
+            after.authority,
             new_authority,
             SessionKeysError::DwalletHandOverFailed
         );
 
-        // Terminal: nothing approves through this policy again.
+        // Nothing approves through this policy again, unless the dWallet's
+        // authority puts it back under control (`initialize_policy`).
         policy.release();
 
         emit!(DwalletReleased {

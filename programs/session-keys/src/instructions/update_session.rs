@@ -14,7 +14,7 @@ pub struct UpdateSessionArgs {
     pub max_amount_per_tx: Option<u64>,
     /// >= `session.spent`; `u64::MAX` for none.
     pub max_total_amount: Option<u64>,
-    /// 1..=0b111.
+    /// A non-empty subset of the dWallet curve's schemes (bit `i` = scheme `i`).
     pub allowed_schemes: Option<u8>,
     /// 1..=8 distinct programs, none the default key; replaces the whole list.
     pub allowed_programs: Option<Vec<Pubkey>>,
@@ -49,7 +49,7 @@ impl UpdateSession<'_> {
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
 
         let mut session = ctx.accounts.session.load_mut()?;
-        session.apply_update(policy.epoch, slot, &args)?;
+        session.apply_update(&policy, slot, &args)?;
 
         emit!(SessionUpdated {
             policy: ctx.accounts.policy.key(),

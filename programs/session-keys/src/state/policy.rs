@@ -3,9 +3,12 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::SessionKeysError;
+use crate::ika::Curve;
 
-/// Lifecycle of a policy. `Released` is terminal: the dWallet's authority was
-/// handed to another key and nothing can approve through this policy again.
+/// Lifecycle of a policy. `Released`: the dWallet's authority was handed to
+/// another key and nothing can approve through this policy; only the dWallet's
+/// authority can make it Active again (`initialize_policy`, `reactivate`),
+/// which kills every session it had.
 /// Stored as its `u8` (`Policy::status`), since a zero-copy account holds only
 /// plain bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -15,7 +18,7 @@ pub enum PolicyStatus {
     Released = 1,
 }
 
-/// PDA `["policy", dwallet, sha256(init_authority)]`. Fixed size: 8 + 184 bytes.
+/// PDA `["policy", dwallet, sha256(init_authority)]`. Fixed size: 8 + 152 bytes.
 ///
 /// Zero-copy (`repr(C)`, no implicit padding): instructions read and write it
 /// in place instead of (de)serializing it, which is most of what the use path
@@ -24,11 +27,8 @@ pub enum PolicyStatus {
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Policy {
-    /// The dWallet account this policy controls (owned by `dwallet_program`).
+    /// The dWallet account this policy controls (owned by Ika, `ika::ID`).
     pub dwallet: Pubkey,
-    /// The Ika dWallet program, as data: checked against the dWallet's owner at
-    /// initialization and against the program account on every CPI.
-    pub dwallet_program: Pubkey,
     /// Creates, updates, revokes and closes sessions; releases the dWallet.
     pub admin: Pubkey,
     /// Proposed next admin (two-step change); the default key means none.
@@ -40,6 +40,9 @@ pub struct Policy {
     pub next_session_id: u64,
     /// Sessions carry the epoch they were created in; bumping it kills them all.
     pub epoch: u64,
+    /// The dWallet's curve (`ika::Curve`, read from the dWallet account at
+    /// initialization): which signature schemes sessions may allow.
+    pub curve: u16,
     /// A `PolicyStatus` (0 Active, 1 Released); read it with `is_active`.
     pub status: u8,
     /// Bump of this policy's PDA.
@@ -48,7 +51,7 @@ pub struct Policy {
     /// so the use path never searches for it.
     pub cpi_authority_bump: u8,
     /// Keeps the size a multiple of 8 (zero-copy alignment); always zero.
-    pub reserved: [u8; 5],
+    pub reserved: [u8; 3],
 }
 
 impl Policy {
@@ -59,9 +62,28 @@ impl Policy {
         self.status == PolicyStatus::Active as u8
     }
 
-    /// Terminal: nothing approves through this policy again.
+    /// Nothing approves through this policy until it is reactivated.
     pub fn release(&mut self) {
         self.status = PolicyStatus::Released as u8;
+    }
+
+    /// The dWallet's curve. Only ever written from `ika::Curve`, so always known.
+    pub fn curve(&self) -> Option<Curve> {
+        Curve::from_u16(self.curve)
+    }
+
+    /// A released policy taken back under control: a new admin and curve, and
+    /// a new epoch, so no session of its earlier life can approve again (they
+    /// are stale). Session ids keep growing: an id is never reused. Returns
+    /// the new epoch.
+    pub fn reactivate(&mut self, admin: Pubkey, curve: Curve) -> Result<u64> {
+        require!(!self.is_active(), SessionKeysError::PolicyAlreadyActive);
+        let epoch = self.bump_epoch()?;
+        self.admin = admin;
+        self.pending_admin = Pubkey::default();
+        self.curve = curve as u16;
+        self.status = PolicyStatus::Active as u8;
+        Ok(epoch)
     }
 
     /// Takes the next session id. Ids are never reused: the counter only grows,
@@ -122,16 +144,16 @@ mod tests {
     pub fn policy() -> Policy {
         Policy {
             dwallet: Pubkey::new_unique(),
-            dwallet_program: Pubkey::new_unique(),
             admin: Pubkey::new_unique(),
             pending_admin: Pubkey::default(),
             init_authority_hash: [0; 32],
             next_session_id: 0,
             epoch: 0,
+            curve: Curve::Curve25519 as u16,
             status: PolicyStatus::Active as u8,
             bump: 255,
             cpi_authority_bump: 255,
-            reserved: [0; 5],
+            reserved: [0; 3],
         }
     }
 
@@ -142,28 +164,48 @@ mod tests {
     #[test]
     fn layout_is_fixed_and_documented() {
         // The offsets docs/security.md lists (discriminator not counted here).
-        assert_eq!(std::mem::size_of::<Policy>(), 184);
-        assert_eq!(Policy::LEN, 192);
+        assert_eq!(std::mem::size_of::<Policy>(), 152);
+        assert_eq!(Policy::LEN, 160);
         assert_eq!(std::mem::offset_of!(Policy, dwallet), 0);
-        assert_eq!(std::mem::offset_of!(Policy, dwallet_program), 32);
-        assert_eq!(std::mem::offset_of!(Policy, admin), 64);
-        assert_eq!(std::mem::offset_of!(Policy, pending_admin), 96);
-        assert_eq!(std::mem::offset_of!(Policy, init_authority_hash), 128);
-        assert_eq!(std::mem::offset_of!(Policy, next_session_id), 160);
-        assert_eq!(std::mem::offset_of!(Policy, epoch), 168);
-        assert_eq!(std::mem::offset_of!(Policy, status), 176);
-        assert_eq!(std::mem::offset_of!(Policy, bump), 177);
-        assert_eq!(std::mem::offset_of!(Policy, cpi_authority_bump), 178);
-        assert_eq!(std::mem::offset_of!(Policy, reserved), 179);
+        assert_eq!(std::mem::offset_of!(Policy, admin), 32);
+        assert_eq!(std::mem::offset_of!(Policy, pending_admin), 64);
+        assert_eq!(std::mem::offset_of!(Policy, init_authority_hash), 96);
+        assert_eq!(std::mem::offset_of!(Policy, next_session_id), 128);
+        assert_eq!(std::mem::offset_of!(Policy, epoch), 136);
+        assert_eq!(std::mem::offset_of!(Policy, curve), 144);
+        assert_eq!(std::mem::offset_of!(Policy, status), 146);
+        assert_eq!(std::mem::offset_of!(Policy, bump), 147);
+        assert_eq!(std::mem::offset_of!(Policy, cpi_authority_bump), 148);
+        assert_eq!(std::mem::offset_of!(Policy, reserved), 149);
     }
 
     #[test]
-    fn release_is_terminal_status() {
+    fn release_then_reactivate_kills_old_sessions() {
         let mut p = policy();
         assert!(p.is_active());
+        let new_admin = Pubkey::new_unique();
+        assert_eq!(
+            p.reactivate(new_admin, Curve::Secp256k1).unwrap_err(),
+            err(SessionKeysError::PolicyAlreadyActive)
+        );
+        p.next_session_id = 7;
+        p.pending_admin = Pubkey::new_unique();
         p.release();
         assert!(!p.is_active());
         assert_eq!(p.status, PolicyStatus::Released as u8);
+        assert_eq!(p.reactivate(new_admin, Curve::Secp256k1).unwrap(), 1);
+        assert!(p.is_active());
+        assert_eq!((p.admin, p.pending_admin), (new_admin, Pubkey::default()));
+        assert_eq!(p.curve(), Some(Curve::Secp256k1));
+        assert_eq!(p.next_session_id, 7, "ids are never reused");
+        // An epoch that cannot grow cannot reactivate: old sessions would live.
+        p.release();
+        p.epoch = u64::MAX;
+        assert_eq!(
+            p.reactivate(new_admin, Curve::Secp256k1).unwrap_err(),
+            err(SessionKeysError::CounterOverflow)
+        );
+        assert!(!p.is_active());
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! The Session account and the use-path rules, in the order SPEC.md fixes.
+//! The Session account and the use-path rules, in the order docs/spec.md fixes.
 
 use anchor_lang::prelude::*;
 
 use crate::constants::{ALL_SIGNATURE_SCHEMES, MAX_ALLOWED_PROGRAMS};
 use crate::errors::SessionKeysError;
+use crate::ika::{scheme_bit, Curve};
 use crate::instructions::{ApproveArgs, UpdateSessionArgs};
 use crate::keys::keys_eq;
 use crate::state::Policy;
@@ -68,8 +69,8 @@ pub struct Session {
     pub bump: u8,
     /// 1 once `revoke_session` / `renounce_session` ran; final. Read it with `is_revoked`.
     pub revoked: u8,
-    /// Limit: bit `i` set = Ika signature scheme `i` allowed (0 Ed25519,
-    /// 1 Secp256k1, 2 Secp256r1).
+    /// Limit: bit `i` set = Ika signature scheme `i` allowed (`ika::SCHEME_*`,
+    /// 0..=6); always a non-empty subset of the dWallet curve's schemes.
     pub allowed_schemes: u8,
     /// Number of meaningful entries at the front of `allowed_programs` (1..=8).
     pub allowed_programs_len: u8,
@@ -95,11 +96,17 @@ pub fn validate_allowlist(programs: &[Pubkey]) -> Result<()> {
     Ok(())
 }
 
-/// Checks a signature-scheme mask: at least one scheme, only schemes Ika knows.
-pub fn validate_schemes(mask: u8) -> Result<()> {
+/// Checks a signature-scheme mask: at least one scheme, only schemes Ika
+/// knows, and only schemes the dWallet's curve can sign (Ika's program does
+/// not check the pair, so this is the only check).
+pub fn validate_schemes(mask: u8, curve: Curve) -> Result<()> {
     require!(
         mask != 0 && mask & !ALL_SIGNATURE_SCHEMES == 0,
         SessionKeysError::InvalidSchemeMask
+    );
+    require!(
+        mask & !curve.schemes() == 0,
+        SessionKeysError::SchemeNotForCurve
     );
     Ok(())
 }
@@ -139,13 +146,12 @@ impl Session {
         self.max_uses.saturating_sub(self.uses)
     }
 
-    pub fn is_scheme_allowed(&self, scheme: u8) -> bool {
-        // checked_shl: a scheme >= 8 has no bit and is never allowed
-        1u8.checked_shl(scheme as u32)
-            .is_some_and(|bit| self.allowed_schemes & bit != 0)
+    pub fn is_scheme_allowed(&self, scheme: u16) -> bool {
+        // an unknown scheme has no bit and is never allowed
+        self.allowed_schemes & scheme_bit(scheme) != 0
     }
 
-    /// The use path, every check in SPEC.md order, each with its own error.
+    /// The use path, every check in docs/spec.md order, each with its own error.
     /// Pure: changes nothing (see `record_use`).
     pub fn check_use(
         &self,
@@ -193,7 +199,14 @@ impl Session {
                 .is_some_and(|total| total <= self.max_total_amount),
             SessionKeysError::BudgetExceeded
         );
-        // 8. (extra, after SPEC's seven) signature scheme
+        // 8. (extra, after the spec's seven) signature scheme: one the
+        // dWallet's curve signs, then one the session allows
+        require!(
+            policy
+                .curve()
+                .is_some_and(|curve| curve.schemes() & scheme_bit(args.signature_scheme) != 0),
+            SessionKeysError::SchemeNotForCurve
+        );
         require!(
             self.is_scheme_allowed(args.signature_scheme),
             SessionKeysError::SchemeNotAllowed
@@ -240,14 +253,9 @@ impl Session {
     /// the session has already used; a revoked or stale session cannot be
     /// revived (revocation is final). An expired or exhausted one can be
     /// extended. Validates everything before changing anything.
-    pub fn apply_update(
-        &mut self,
-        policy_epoch: u64,
-        slot: u64,
-        args: &UpdateSessionArgs,
-    ) -> Result<()> {
+    pub fn apply_update(&mut self, policy: &Policy, slot: u64, args: &UpdateSessionArgs) -> Result<()> {
         require!(!self.is_revoked(), SessionKeysError::SessionRevoked);
-        require!(self.epoch == policy_epoch, SessionKeysError::StaleEpoch);
+        require!(self.epoch == policy.epoch, SessionKeysError::StaleEpoch);
         require!(!args.is_empty(), SessionKeysError::EmptyUpdate);
 
         if let Some(expiry_slot) = args.expiry_slot {
@@ -264,7 +272,7 @@ impl Session {
             );
         }
         if let Some(mask) = args.allowed_schemes {
-            validate_schemes(mask)?;
+            validate_schemes(mask, policy.curve().ok_or(error!(SessionKeysError::UnsupportedCurve))?)?;
         }
         if let Some(programs) = &args.allowed_programs {
             validate_allowlist(programs)?;
