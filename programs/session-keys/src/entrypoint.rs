@@ -9,10 +9,10 @@
 //!
 //! What stays the same as Anchor's path, by construction:
 //! - the checks and their order: argument decoding, then the account *types*
-//!   in field order (signers, Policy and Session owner and discriminator, the
-//!   two `Program` accounts), then the *constraints* in field order (`mut`,
-//!   the coordinator, the dWallet against the policy and Ika, the Ika program,
-//!   the CPI authority;
+//!   in field order (signers, Policy and Session owner and discriminator),
+//!   then the *constraints* in field order (`mut`, the coordinator, the
+//!   dWallet against the policy and Ika, the Ika program, this program, the
+//!   CPI authority, the System program;
 //!   within a field, raw `constraint`s before `address`, as Anchor orders
 //!   them), each failing with the error Anchor would name (see `ApproveMessage`);
 //! - the rules: `use_session` and `ika::approve_message` are the functions
@@ -93,8 +93,6 @@ fn approve_message(input: &Input) -> Result<()> {
     // discriminators differ); nothing else in this instruction reads them.
     let policy_state: &Policy = unsafe { policy.load("policy")? };
     let session_state: &mut Session = unsafe { session.load("session")? };
-    caller_program.program(&PROGRAM_ID.0, "caller_program")?;
-    system_program.program(&SYSTEM_PROGRAM_ID.0, "system_program")?;
 
     // Constraints, in field order.
     payer.writable("payer")?;
@@ -121,10 +119,20 @@ fn approve_message(input: &Input) -> Result<()> {
         SessionKeysError::InvalidDwalletProgram,
         "dwallet_program",
     )?;
+    caller_program.must(
+        keys_eq(caller_program.key(), &PROGRAM_ID.0),
+        ErrorCode::InvalidProgramId,
+        "caller_program",
+    )?;
     cpi_authority.must(
         keys_eq(cpi_authority.key(), &CPI_AUTHORITY.0),
         SessionKeysError::InvalidCpiAuthority,
         "cpi_authority",
+    )?;
+    system_program.must(
+        keys_eq(system_program.key(), &SYSTEM_PROGRAM_ID.0),
+        ErrorCode::InvalidProgramId,
+        "system_program",
     )?;
 
     cu_probe!("account checks");
@@ -260,7 +268,6 @@ struct Account(*mut u8);
 impl Account {
     const IS_SIGNER: usize = 1;
     const IS_WRITABLE: usize = 2;
-    const EXECUTABLE: usize = 3;
     const KEY: usize = 8;
     const OWNER: usize = 40;
     const LAMPORTS: usize = 72;
@@ -299,9 +306,6 @@ impl Account {
     fn owner(&self) -> &'static Pubkey {
         unsafe { &*(self.0.add(Self::OWNER) as *const Pubkey) }
     }
-    fn executable(&self) -> bool {
-        self.byte(Self::EXECUTABLE) != 0
-    }
     fn data_len(&self) -> usize {
         unsafe { *(self.0.add(Self::DATA_LEN) as *const u64) as usize }
     }
@@ -319,11 +323,6 @@ impl Account {
             ErrorCode::ConstraintMut,
             name,
         )
-    }
-    /// `Program<T>`: the expected id, and executable.
-    fn program(&self, id: &Pubkey, name: &str) -> Result<()> {
-        self.must(keys_eq(self.key(), id), ErrorCode::InvalidProgramId, name)?;
-        self.must(self.executable(), ErrorCode::InvalidProgramExecutable, name)
     }
     fn must(
         &self,
@@ -369,19 +368,22 @@ impl Account {
     }
 
     /// The account as the C-ABI CPI takes it: pointers into this input.
+    /// `rent_epoch` and `executable` are left 0: the runtime no longer reads a
+    /// caller's rent epoch or executable flag in a CPI (Agave's `CallerAccount` has no such
+    /// field since `disable_cpi_setting_executable_and_rent_epoch`), and
+    /// finding it would cost a walk past the account's data on every account.
     fn cpi(&self) -> CpiAccount {
-        // SAFETY: offsets inside this account's part of the input.
-        let rent_epoch = unsafe { *(self.0.add(self.rent_epoch_offset()) as *const u64) };
         CpiAccount {
             key: self.key(),
+            // SAFETY: offsets inside this account's part of the input.
             lamports: unsafe { self.0.add(Self::LAMPORTS) as *const u64 },
             data_len: self.data_len() as u64,
             data: unsafe { self.0.add(Self::DATA) },
             owner: self.owner(),
-            rent_epoch,
+            rent_epoch: 0,
             is_signer: self.byte(Self::IS_SIGNER),
             is_writable: self.byte(Self::IS_WRITABLE),
-            executable: self.byte(Self::EXECUTABLE),
+            executable: 0,
         }
     }
 }

@@ -292,15 +292,16 @@ fn schemes() {
     }
 }
 
-/// For each curve: its schemes pass at use, the first scheme of another
-/// curve fails with SchemeNotForCurve (even if a corrupt session allowed it).
+/// For each curve: its schemes pass at use, every scheme of another curve
+/// fails with SchemeNotForCurve. (A session's mask holds only its curve's
+/// schemes: `validate_schemes` at create and update, below.)
 #[test]
 fn schemes_per_curve_at_use() {
     for curve in [Curve::Secp256k1, Curve::Secp256r1, Curve::Curve25519, Curve::Ristretto] {
         let mut p = policy();
         p.curve = curve as u16;
         let mut s = session();
-        s.allowed_schemes = ika::ALL_SCHEMES;
+        s.allowed_schemes = curve.schemes();
         for scheme in 0..=ika::SCHEME_SCHNORRKEL_MERLIN {
             let mut a = args(0);
             a.signature_scheme = scheme;
@@ -311,7 +312,6 @@ fn schemes_per_curve_at_use() {
                 assert_eq!(got.unwrap_err(), err(E::SchemeNotForCurve), "{curve:?} {scheme}");
             }
         }
-        s.allowed_schemes = curve.schemes();
         assert!(validate_schemes(curve.schemes(), curve).is_ok());
         let other = ika::ALL_SCHEMES & !curve.schemes();
         assert_eq!(
@@ -764,7 +764,7 @@ fn binding_hash_test_vector() {
     assert_eq!(pre.len(), 229);
     let expected: [u8; 32] = Sha256::digest(&pre).into();
 
-    let got = binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &a);
+    let got = binding_hash(&policy, VECTOR_SESSION_ID, &a);
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     println!("binding preimage = {}", hex(&pre));
     println!("binding hash     = {}", hex(&got));
@@ -778,25 +778,15 @@ const BINDING_VECTOR_HEX: &str = "9876b0c29d5529e8db86279139413fe02defe9d0b0b129
 #[test]
 fn binding_hash_names_every_field() {
     let policy = Pubkey::new_from_array(VECTOR_POLICY);
-    let base = binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &vector_args());
+    let base = binding_hash(&policy, VECTOR_SESSION_ID, &vector_args());
     let differs = |h: [u8; 32]| assert_ne!(h, base);
-    differs(binding_hash(
-        &key(1),
-        &policy,
-        VECTOR_SESSION_ID,
-        &vector_args(),
-    ));
-    differs(binding_hash(
-        &crate::ID,
-        &key(1),
-        VECTOR_SESSION_ID,
-        &vector_args(),
-    ));
-    differs(binding_hash(&crate::ID, &policy, 8, &vector_args()));
+    // (the program id is a constant of the preimage: the test vector pins it)
+    differs(binding_hash(&key(1), VECTOR_SESSION_ID, &vector_args()));
+    differs(binding_hash(&policy, 8, &vector_args()));
     let with = |f: fn(&mut ApproveArgs)| {
         let mut a = vector_args();
         f(&mut a);
-        binding_hash(&crate::ID, &policy, VECTOR_SESSION_ID, &a)
+        binding_hash(&policy, VECTOR_SESSION_ID, &a)
     };
     differs(with(|a| a.nonce += 1));
     differs(with(|a| a.message_digest[0] ^= 1));

@@ -6,7 +6,6 @@ use crate::errors::SessionKeysError;
 use crate::events::MessageApproved;
 use crate::ika;
 use crate::keys::key_copy;
-use crate::program::SessionKeys;
 use crate::state::{binding_hash, Policy, Session};
 
 /// `repr(C)`: every field sits at its Borsh offset, the 8-byte ones 8-aligned
@@ -15,6 +14,9 @@ use crate::state::{binding_hash, Policy, Session};
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct ApproveArgs {
+    /// The key allowed to request the signature from Ika's network; passed as
+    /// is. First, so that the fields the binding hash takes follow it as one run.
+    pub user_pubkey: [u8; 32],
     /// Must equal `session.nonce` (starts at 0, +1 per use).
     pub nonce: u64,
     /// keccak256 of the message to sign (Ika's `message_digest`).
@@ -29,8 +31,6 @@ pub struct ApproveArgs {
     pub destination_program: Pubkey,
     /// The signing nonce of the message (bound into the binding hash).
     pub signature_nonce: [u8; 32],
-    /// The key allowed to request the signature from Ika's network; passed as is.
-    pub user_pubkey: [u8; 32],
     /// Ika `DWalletSignatureScheme` (0..=6, `ika::SCHEME_*`): one the dWallet's
     /// curve signs and the session allows.
     pub signature_scheme: u16,
@@ -41,30 +41,30 @@ pub struct ApproveArgs {
 
 impl ApproveArgs {
     /// Bytes of the Borsh encoding (the struct has 5 more, of tail padding).
-    pub const BORSH_LEN: usize = 8 + 32 + 32 + 8 + 32 + 32 + 32 + 2 + 1;
+    pub const BORSH_LEN: usize = 32 + 8 + 32 + 32 + 8 + 32 + 32 + 2 + 1;
 
     /// `nonce || message_digest || message_metadata_digest || amount ||
-    /// destination_program || signature_nonce`, integers little-endian, as
-    /// the binding hash takes them: the struct's first 144 bytes, which
-    /// `repr(C)` lays out exactly so (offsets asserted below) on a
-    /// little-endian target (SBF and the hosts we test on; asserted too).
-    pub fn bound_fields(&self) -> &[u8; 144] {
-        // SAFETY: the first 144 bytes of `self` are six fields with no padding
-        // between them (offsets 0, 8, 40, 72, 80, 112; the last ends at 144).
-        unsafe { &*(self as *const Self as *const [u8; 144]) }
+    /// destination_program || signature_nonce || signature_scheme`, integers
+    /// little-endian, as the binding hash takes them: bytes 32..178 of the
+    /// struct, which `repr(C)` lays out exactly so (offsets asserted below) on
+    /// a little-endian target (SBF and the hosts we test on; asserted too).
+    pub fn bound_fields(&self) -> &[u8; 146] {
+        // SAFETY: bytes 32..178 of `self` are seven fields with no padding
+        // between them (offsets 32, 40, 72, 104, 112, 144, 176; the last ends at 178).
+        unsafe { &*((self as *const Self as *const u8).add(32) as *const [u8; 146]) }
     }
 }
 #[cfg(not(target_endian = "little"))]
 compile_error!("ApproveArgs::bound_fields reads integers in memory order: little-endian only");
 const _: () = {
     use std::mem::offset_of;
-    assert!(offset_of!(ApproveArgs, nonce) == 0);
-    assert!(offset_of!(ApproveArgs, message_digest) == 8);
-    assert!(offset_of!(ApproveArgs, message_metadata_digest) == 40);
-    assert!(offset_of!(ApproveArgs, amount) == 72);
-    assert!(offset_of!(ApproveArgs, destination_program) == 80);
-    assert!(offset_of!(ApproveArgs, signature_nonce) == 112);
-    assert!(offset_of!(ApproveArgs, user_pubkey) == 144);
+    assert!(offset_of!(ApproveArgs, user_pubkey) == 0);
+    assert!(offset_of!(ApproveArgs, nonce) == 32);
+    assert!(offset_of!(ApproveArgs, message_digest) == 40);
+    assert!(offset_of!(ApproveArgs, message_metadata_digest) == 72);
+    assert!(offset_of!(ApproveArgs, amount) == 104);
+    assert!(offset_of!(ApproveArgs, destination_program) == 112);
+    assert!(offset_of!(ApproveArgs, signature_nonce) == 144);
     assert!(offset_of!(ApproveArgs, signature_scheme) == 176);
     assert!(offset_of!(ApproveArgs, message_approval_bump) == 178);
     assert!(std::mem::size_of::<ApproveArgs>() == 184);
@@ -116,8 +116,11 @@ pub struct ApproveMessage<'info> {
     #[account(address = ika::ID @ SessionKeysError::InvalidDwalletProgram)]
     pub dwallet_program: UncheckedAccount<'info>,
 
-    /// This program (Ika's `caller_program`).
-    pub caller_program: Program<'info, SessionKeys>,
+    /// CHECK: this program (Ika's `caller_program`). Its address alone is
+    /// checked: the account at our own id is executable, so `Program`'s
+    /// executable check would add nothing but compute units.
+    #[account(address = crate::ID @ anchor_lang::error::ErrorCode::InvalidProgramId)]
+    pub caller_program: UncheckedAccount<'info>,
 
     /// CHECK: this program's CPI authority: a constant address (constants.rs,
     /// pinned to the PDA by a host test), so no derivation on the use path;
@@ -125,7 +128,10 @@ pub struct ApproveMessage<'info> {
     #[account(address = CPI_AUTHORITY @ SessionKeysError::InvalidCpiAuthority)]
     pub cpi_authority: UncheckedAccount<'info>,
 
-    pub system_program: Program<'info, System>,
+    /// CHECK: the System program (Ika creates the MessageApproval through it);
+    /// by address, as `caller_program`.
+    #[account(address = anchor_lang::system_program::ID @ anchor_lang::error::ErrorCode::InvalidProgramId)]
+    pub system_program: UncheckedAccount<'info>,
 }
 
 impl ApproveMessage<'_> {
@@ -174,7 +180,7 @@ pub fn use_session(
     session.check_use(policy_key, policy, delegate, slot, args)?;
     cu_probe!("check_use");
     let remaining_uses = session.record_use(slot, args.amount)?;
-    let binding = binding_hash(&crate::ID, policy_key, session.session_id, args);
+    let binding = binding_hash(policy_key, session.session_id, args);
     session.last_binding = binding;
     cu_probe!("use record and binding hash");
 

@@ -9,26 +9,39 @@ use crate::instructions::ApproveArgs;
 /// message_digest || message_metadata_digest || amount || destination_program
 /// || signature_nonce || signature_scheme)`, integers little-endian (u32
 /// session_id, u64 nonce and amount, u16 scheme): 229 bytes in, 32 out.
+/// `program_id` is this program's: a binding names the program that made it.
 ///
 /// `nonce` is the nonce the use consumed (`args.nonce`, equal to the session
 /// nonce before the increment). Naming program, policy and session makes a
 /// binding meaningless anywhere else; the nonce makes it single-use.
 /// The TypeScript client holds a byte-identical copy (see the test vector).
-pub fn binding_hash(
-    program_id: &Pubkey,
-    policy: &Pubkey,
-    session_id: u32,
-    args: &ApproveArgs,
-) -> [u8; 32] {
-    // The runtime charges sha256 per slice (at least 10 CU each): the six
-    // argument fields go as the one run `ApproveArgs` keeps them in.
+pub fn binding_hash(policy: &Pubkey, session_id: u32, args: &ApproveArgs) -> [u8; 32] {
+    // The runtime charges sha256 per slice (at least 10 CU each): the domain
+    // and program id go as one constant, and the seven argument fields as the
+    // one run `ApproveArgs` keeps them in.
     solana_sha256_hasher::hashv(&[
-        BINDING_DOMAIN,
-        program_id.as_ref(),
+        &BINDING_PREFIX,
         policy.as_ref(),
         &session_id.to_le_bytes(),
         args.bound_fields(),
-        &args.signature_scheme.to_le_bytes(),
     ])
     .to_bytes()
 }
+
+const PREFIX_LEN: usize = BINDING_DOMAIN.len() + 32;
+
+/// `BINDING_DOMAIN || crate::ID`, built at compile time.
+static BINDING_PREFIX: [u8; PREFIX_LEN] = {
+    let mut prefix = [0u8; PREFIX_LEN];
+    let id = crate::ID.to_bytes();
+    let mut i = 0;
+    while i < PREFIX_LEN {
+        prefix[i] = if i < BINDING_DOMAIN.len() {
+            BINDING_DOMAIN[i]
+        } else {
+            id[i - BINDING_DOMAIN.len()]
+        };
+        i += 1;
+    }
+    prefix
+};

@@ -200,17 +200,20 @@ impl Session {
             SessionKeysError::BudgetExceeded
         );
         // 8. (extra, after the spec's seven) signature scheme: one the
-        // dWallet's curve signs, then one the session allows
-        require!(
-            policy
+        // dWallet's curve signs, then one the session allows. A session's
+        // mask only ever holds schemes of its curve (`validate_schemes`), so
+        // an allowed scheme is one the curve signs, and the curve is only
+        // consulted to name the failure.
+        if !self.is_scheme_allowed(args.signature_scheme) {
+            let curve_signs = policy
                 .curve()
-                .is_some_and(|curve| curve.schemes() & scheme_bit(args.signature_scheme) != 0),
-            SessionKeysError::SchemeNotForCurve
-        );
-        require!(
-            self.is_scheme_allowed(args.signature_scheme),
-            SessionKeysError::SchemeNotAllowed
-        );
+                .is_some_and(|curve| curve.schemes() & scheme_bit(args.signature_scheme) != 0);
+            return Err(if curve_signs {
+                error!(SessionKeysError::SchemeNotAllowed)
+            } else {
+                error!(SessionKeysError::SchemeNotForCurve)
+            });
+        }
         Ok(())
     }
 
