@@ -16,7 +16,8 @@ import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet } from "../app/src/chain";
 import { approveMessage, createSession, SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
 import { DESTINATION, fmt, median, sum } from "./common";
-import { createLocalPolicy, localClient, REPO_ROOT, STAND_IN_ID, startLocalChain } from "../app/src/local";
+import { IKA_PROGRAM_ID } from "../app/src/client";
+import { createLocalPolicy, IKA, localClient, REPO_ROOT, startLocalChain } from "../app/src/local";
 
 const SAMPLES = 25;
 
@@ -51,7 +52,7 @@ async function main() {
   await client.deployOrThrow(create, [admin]);
 
   const parts = new Map<string, number[]>();
-  const totals: { own: number; probe: number; probes: number; standIn: number }[] = [];
+  const totals: { own: number; probe: number; probes: number; ikaShare: number }[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const r = await client.deployOrThrow(await approveMessage(client, {
       policy, session: create.session, delegate: delegate.publicKey, messageDigest: randomBytes(32), amount: 7n, destinationProgram: DESTINATION,
@@ -61,13 +62,13 @@ async function main() {
       throw new Error(`no probes in the logs: is ${SESSION_KEYS_PROGRAM_ID.toBase58()} the probe build?\n${r.logs.join("\n")}`);
     }
     const overhead = ps[0].remaining - ps[1].remaining;
-    const standIn = sum(consumedByProgram(r.logs).get(STAND_IN_ID.toBase58()));
+    const ikaShare = sum(consumedByProgram(r.logs).get(IKA_PROGRAM_ID.toBase58()));
     for (let j = 2; j < ps.length; j++) {
       let cu = ps[j - 1].remaining - ps[j].remaining - overhead;
-      if (ps[j].label.startsWith("CPI call")) cu -= standIn;
+      if (ps[j].label.startsWith("CPI call")) cu -= ikaShare;
       parts.set(ps[j].label, [...(parts.get(ps[j].label) ?? []), cu]);
     }
-    totals.push({ own: r.computeUnits - standIn, probe: overhead, probes: ps.length, standIn });
+    totals.push({ own: r.computeUnits - ikaShare, probe: overhead, probes: ps.length, ikaShare });
   }
 
   const rows = [...parts].map(([label, cus]) => ({ label, cu: median(cus) }));
@@ -77,7 +78,7 @@ async function main() {
     "# approve_message, part by part (probe build, LiteSVM 0.8)",
     "",
     `Median of ${SAMPLES} uses. Each part is the compute units spent since the previous probe, less one probe's own cost (${fmt(median(totals.map((t) => t.probe)))} CU).`,
-    `The Ika stand-in's own units (its "consumed" log line, ${fmt(median(totals.map((t) => t.standIn)))}) are taken out of the CPI call.`,
+    `${IKA.describe()}. Ika's own units (its "consumed" log line, ${fmt(median(totals.map((t) => t.ikaShare)))}) are taken out of the CPI call.`,
     "",
     "| part | CU |",
     "|---|---:|",

@@ -1,8 +1,9 @@
 /**
  * Benchmark on LiteSVM with the built .so files: compute units of every
- * instruction, approve_message split into our own work and the Ika stand-in's
- * (read from its "consumed N" log line), the overhead of a session approval
- * over a direct wallet approval on the stand-in, account sizes and rent.
+ * instruction, approve_message split into our own work and Ika's (read from
+ * its "consumed N" log line), the overhead of a session approval over a
+ * direct wallet approval, account sizes and rent (the MessageApproval's too).
+ * Ika is the stand-in, or Ika's own binary when IKA_PROGRAM_SO names it.
  * Writes a markdown table to stdout and target/bench.md. The wall time of
  * the test suites is not measured here.
  *
@@ -11,14 +12,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { Keypair, LAMPORTS_PER_SOL, Transaction } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet, LiteSvmChain } from "../app/src/chain";
 import {
   acceptAdmin, Action, approveMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
-  renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
+  IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
 import { DESTINATION, fmt, median, sum } from "./common";
-import { createDwalletIx, createLocalPolicy, directApproveTx, localClient, REPO_ROOT, STAND_IN_ID, startLocalChain } from "../app/src/local";
+import { createLocalPolicy, directApproveTx, IKA, localClient, REPO_ROOT, startLocalChain, writeDwallet } from "../app/src/local";
 
 /** Targets from the issue: the program's own work on the use path, and session creation. */
 const TARGET_APPROVE_OWN_CU = 2_500;
@@ -49,16 +50,16 @@ async function main() {
 
   // CU depends on PDA bumps (Ika derives the MessageApproval address per digest; Anchor derives each session's),
   // so create_session and approve_message are sampled SAMPLES times and reported by median.
-  const approvals: { total: number; standIn: number }[] = [];
+  const approvals: { total: number; ika: number }[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const r = await client.deployOrThrow(await approveMessage(client, {
       policy, session, delegate: delegate.publicKey, messageDigest: randomBytes(32), amount: 7n, destinationProgram: DESTINATION,
     }), [delegate]);
-    approvals.push({ total: r.computeUnits, standIn: sum(consumedByProgram(r.logs).get(STAND_IN_ID.toBase58())) });
+    approvals.push({ total: r.computeUnits, ika: sum(consumedByProgram(r.logs).get(IKA_PROGRAM_ID.toBase58())) });
   }
   const approve = { computeUnits: median(approvals.map((a) => a.total)) };
-  const standIn = median(approvals.map((a) => a.standIn));
-  const own = median(approvals.map((a) => a.total - a.standIn));
+  const ikaShare = median(approvals.map((a) => a.ika));
+  const own = median(approvals.map((a) => a.total - a.ika));
   rows.push({ instruction: "approve_message", cu: approve.computeUnits, note: `total incl. the Ika CPI; median of ${SAMPLES} (${range(approvals.map((a) => a.total))})` });
   const createRow = rows.find((r) => r.instruction === "create_session")!;
   const creates: number[] = [createRow.cu];
@@ -78,9 +79,9 @@ async function main() {
   await run(await acceptAdmin(client, { policy, newAdmin: nextAdmin.publicKey }), [nextAdmin]);
   const release = await releaseDwallet(client, { policy, admin: nextAdmin.publicKey, newAuthority: newOwner.publicKey });
   const rel = await run(release, [nextAdmin]);
-  rows[rows.length - 1].note = `includes Ika transfer_ownership (CPI path, ${sum(consumedByProgram(rel.logs).get(STAND_IN_ID.toBase58()))} CU)`;
+  rows[rows.length - 1].note = `includes Ika transfer_ownership (CPI path, ${sum(consumedByProgram(rel.logs).get(IKA_PROGRAM_ID.toBase58()))} CU)`;
 
-  // Baseline: the dWallet's authority is a plain wallet that approves on the stand-in directly (signer path, 5 accounts).
+  // Baseline: the dWallet's authority is a plain wallet that approves on Ika directly (signer path, 6 accounts).
   const direct = await directApproval(chain, client, payer);
   const overhead = approve.computeUnits - direct;
 
@@ -94,6 +95,8 @@ async function main() {
   const md = [
     "# session-keys benchmark (LiteSVM 0.8, built .so)",
     "",
+    IKA.describe(),
+    "",
     "## Compute units per instruction",
     "",
     "| instruction | CU | note |",
@@ -105,16 +108,16 @@ async function main() {
     "| measure | CU | target | verdict |",
     "|---|---:|---:|---|",
     `| approve_message total | ${fmt(approve.computeUnits)} | | |`,
-    `| of which the Ika stand-in (its "consumed" log line) | ${fmt(standIn)} | | |`,
-    `| approve_message own work (total − stand-in, median per use) | ${fmt(own)} | ≤ ${fmt(TARGET_APPROVE_OWN_CU)} | ${verdict(own, TARGET_APPROVE_OWN_CU, false)} |`,
+    `| of which Ika's ${IKA.kind} (its "consumed" log line) | ${fmt(ikaShare)} | | |`,
+    `| approve_message own work (total − Ika, median per use) | ${fmt(own)} | ≤ ${fmt(TARGET_APPROVE_OWN_CU)} | ${verdict(own, TARGET_APPROVE_OWN_CU, false)} |`,
     `| create_session | ${fmt(rows.find((r) => r.instruction === "create_session")!.cu)} | < ${fmt(TARGET_CREATE_SESSION_CU)} | ${verdict(rows.find((r) => r.instruction === "create_session")!.cu, TARGET_CREATE_SESSION_CU, true)} |`,
     "",
-    "## Session approval vs direct approval on the stand-in",
+    `## Session approval vs direct approval on Ika's ${IKA.kind}`,
     "",
     "| path | CU |",
     "|---|---:|",
-    `| direct: wallet authority → stand-in approve_message (signer path, 5 accounts) | ${fmt(direct)} |`,
-    `| through a session: session_keys approve_message → CPI stand-in | ${fmt(approve.computeUnits)} |`,
+    `| direct: wallet authority → Ika approve_message (signer path, 6 accounts) | ${fmt(direct)} |`,
+    `| through a session: session_keys approve_message → CPI Ika | ${fmt(approve.computeUnits)} |`,
     `| overhead of the session | ${fmt(overhead)} |`,
     "",
     "## Accounts",
@@ -123,6 +126,7 @@ async function main() {
     "|---|---:|---:|",
     `| Policy | ${policySize} | ${fmt(await chain.getMinimumBalanceForRentExemption(policySize))} |`,
     `| Session | ${sessionSize} | ${fmt(await chain.getMinimumBalanceForRentExemption(sessionSize))} |`,
+    `| Ika MessageApproval (created on every use; the payer funds it) | ${MESSAGE_APPROVAL_LEN} | ${fmt(await chain.getMinimumBalanceForRentExemption(MESSAGE_APPROVAL_LEN))} |`,
     "",
   ].join("\n");
 
@@ -137,9 +141,8 @@ async function main() {
 async function directApproval(chain: LiteSvmChain, client: SessionKeysClient, payer: Keypair): Promise<number> {
   const owner = Keypair.generate();
   await chain.airdrop(owner.publicKey, BigInt(LAMPORTS_PER_SOL));
-  const { ix, dwallet } = createDwalletIx(payer.publicKey, owner.publicKey);
-  await client.provider.executeOrThrow(new Transaction().add(ix));
-  const { tx } = directApproveTx(dwallet, owner.publicKey, payer.publicKey, randomBytes(32));
+  const wallet = await writeDwallet(chain, { authority: owner.publicKey });
+  const { tx } = directApproveTx(wallet, owner.publicKey, payer.publicKey, randomBytes(32));
   return (await client.provider.executeOrThrow(tx, [owner])).computeUnits;
 }
 

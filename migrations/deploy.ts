@@ -6,7 +6,8 @@
  *       [--max-len <bytes>] [--yes] [--dry-run] [--allow-mainnet] [--no-solana-cli]
  *
  * Without --yes it only prints the plan (no network). Refuses, before
- * anything else: the Ika stand-in (a test fixture: by file name or by its id),
+ * anything else: the Ika stand-in (a test fixture: by file name, or by its bytes
+ * under any name) and a program keypair at Ika's own id,
  * a URL containing "mainnet" without --allow-mainnet, and a program keypair
  * whose pubkey differs from the IDL's `address` (the declare_id! the .so was
  * built with — deploying it elsewhere yields a program that rejects itself).
@@ -18,6 +19,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { createHash } from "crypto";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { RpcChain } from "../app/src/chain";
 import { parseArgs } from "../app/src/cli/args";
@@ -25,8 +27,11 @@ import { loadKeypair, parseU32, UsageError } from "../app/src/cli/parse";
 import { deployProgram, deployTransactions, PACKET_DATA_SIZE, planDeploy, rentExemptLamports } from "./loader-v3";
 
 const ROOT = path.resolve(__dirname, "..");
-export const STAND_IN_ID = "7yaD79HJSHSbGPw6asQ6u5eeZLHACerdHUoJLwQtBkqA";
+/** Ika's dWallet program id: the stand-in runs there locally; nothing of ours is deployed there. */
+export const IKA_ID = "87W54kGYFQ1rgWqMeu4XTPHWXWmXSQCcjm8vCTfiq1oY";
 const STAND_IN_NAME = "ika_dwallet_stand_in";
+const STAND_IN_SO = path.join(ROOT, "target/deploy", `${STAND_IN_NAME}.so`);
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 export const DEFAULTS = {
   programKeypair: path.join(ROOT, "target/deploy/session_keys-keypair.json"),
@@ -77,13 +82,17 @@ export function checkDeploy(o: DeployOptions): { program: Keypair; payer: Keypai
   }
   if (/mainnet/i.test(o.url) && !o.allowMainnet) throw new UsageError(`refusing ${o.url}: a mainnet URL needs --allow-mainnet (read docs/deploy.md first)`);
   const program = loadKeypair(o.programKeypair, "--program-keypair");
-  if (program.publicKey.toBase58() === STAND_IN_ID) throw new UsageError(`refusing program id ${STAND_IN_ID}: that is the Ika stand-in's (a test fixture)`);
+  if (program.publicKey.toBase58() === IKA_ID) throw new UsageError(`refusing program id ${IKA_ID}: that is Ika's dWallet program`);
   const idlAddress = (JSON.parse(fs.readFileSync(o.idl, "utf8")) as { address: string }).address;
   if (program.publicKey.toBase58() !== idlAddress) {
     throw new UsageError(`program keypair ${program.publicKey.toBase58()} is not the IDL's address ${idlAddress} (declare_id!): run \`anchor keys sync\` and rebuild, or pass the matching --program-keypair`);
   }
   if (!fs.existsSync(o.so)) throw new UsageError(`${o.so} does not exist: build first`);
-  return { program, payer: loadKeypair(o.keypair, "--keypair"), so: fs.readFileSync(o.so), idlAddress };
+  const so = fs.readFileSync(o.so);
+  if (fs.existsSync(STAND_IN_SO) && sha256(so) === sha256(fs.readFileSync(STAND_IN_SO))) {
+    throw new UsageError(`refusing --so ${o.so}: it is the Ika stand-in (a test fixture) under another name`);
+  }
+  return { program, payer: loadKeypair(o.keypair, "--keypair"), so, idlAddress };
 }
 
 function solanaCliAvailable(): boolean {

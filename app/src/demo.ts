@@ -1,51 +1,39 @@
 /**
  * The whole session-keys lifecycle on an embedded LiteSVM, no network:
- * a dWallet on the Ika stand-in, a policy over it, a session previewed and
- * deployed, used, a bound enforced, inspected, revoked, and refused after.
+ * a dWallet (written as Ika's network leaves one), a policy over it, a
+ * session previewed and deployed, used, the approval signed (as Ika's network
+ * would), a bound enforced, inspected, revoked, and refused after. Ika's
+ * program is the stand-in, or Ika's own binary with IKA_PROGRAM_SO.
  *
  *   npx ts-node --transpile-only app/src/demo.ts      (after the build)
  */
-import * as path from "path";
 import { randomBytes } from "crypto";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
-import { KeypairWallet, LiteSvmChain } from "./chain";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { KeypairWallet } from "./chain";
 import {
-  approveMessage, createSession, initializePolicy, inspectPolicy, revokeSession, SESSION_KEYS_PROGRAM_ID, SessionKeysClient,
+  approveMessage, createSession, fetchMessageApproval, initializePolicy, inspectPolicy, revokeSession, SessionKeysClient, waitForSignature,
 } from "./client";
+import { IKA, startLocalChain, writeDwallet, writeSignature } from "./local";
 
-const ROOT = path.resolve(__dirname, "../..");
-const DEPLOY = process.env.SBF_OUT_DIR ?? path.join(ROOT, "target/deploy");
-/** The test-only Ika stand-in; on devnet the real Ika program takes its place. */
-const STAND_IN_ID = new PublicKey("7yaD79HJSHSbGPw6asQ6u5eeZLHACerdHUoJLwQtBkqA");
 const JUPITER = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
 
 const log = (step: string, detail: unknown = "") => console.log(`\n== ${step}`, typeof detail === "string" ? detail : JSON.stringify(detail, null, 2));
 
 async function main() {
-  const chain = new LiteSvmChain();
-  await chain.addProgram(SESSION_KEYS_PROGRAM_ID, path.join(DEPLOY, "session_keys.so"));
-  await chain.addProgram(STAND_IN_ID, path.join(DEPLOY, "ika_dwallet_stand_in.so"));
+  const chain = await startLocalChain();
+  log("local chain", IKA.describe());
   const [payer, owner, admin, bot] = [Keypair.generate(), Keypair.generate(), Keypair.generate(), Keypair.generate()];
   for (const k of [payer, owner, admin, bot]) await chain.airdrop(k.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
   const client = new SessionKeysClient(chain, new KeypairWallet(payer));
   const cu: Record<string, number> = {};
 
-  // 1. A dWallet whose authority is `owner` (stand-in's fixture-only create_dwallet, tag 250).
-  const seed = randomBytes(32);
-  const dwallet = PublicKey.findProgramAddressSync([Buffer.from("dwallet"), seed], STAND_IN_ID)[0];
-  await client.provider.executeOrThrow(new Transaction().add(new TransactionInstruction({
-    programId: STAND_IN_ID,
-    keys: [
-      { pubkey: dwallet, isSigner: false, isWritable: true },
-      { pubkey: payer.publicKey, isSigner: true, isWritable: true },
-      { pubkey: SystemProgram.programId, isSigner: false, isWritable: false },
-    ],
-    data: Buffer.concat([Buffer.from([250]), seed, owner.publicKey.toBuffer()]),
-  })));
-  log("dWallet created on the Ika stand-in", { dwallet: dwallet.toBase58(), authority: owner.publicKey.toBase58() });
+  // 1. A Curve25519 dWallet whose authority is `owner`, as Ika's DKG leaves it.
+  const wallet = await writeDwallet(chain, { authority: owner.publicKey });
+  const dwallet = wallet.address;
+  log("dWallet (Curve25519, Active)", { dwallet: dwallet.toBase58(), publicKey: new PublicKey(wallet.publicKey).toBase58(), authority: owner.publicKey.toBase58() });
 
   // 2. The owner hands the dWallet to a policy administered by `admin`.
-  const init = await initializePolicy(client, { dwallet, dwalletProgram: STAND_IN_ID, initAuthority: owner.publicKey, admin: admin.publicKey });
+  const init = await initializePolicy(client, { dwallet, initAuthority: owner.publicKey, admin: admin.publicKey });
   cu.initialize_policy = (await client.deployOrThrow(init, [owner])).computeUnits;
   const policy = client.policyAddress(dwallet, owner.publicKey);
   log("policy initialized; the dWallet's authority is now the program's CPI authority", { policy: policy.toBase58(), cpiAuthority: client.cpiAuthority().toBase58() });
@@ -64,10 +52,19 @@ async function main() {
   const use = (amount: bigint, destination = JUPITER) => approveMessage(client, {
     policy, session: create.session, delegate: bot.publicKey, message: `swap ${amount} at ${Date.now()} ${randomBytes(4).toString("hex")}`, amount, destinationProgram: destination,
   });
-  const first = await client.deployOrThrow(await use(750n), [bot]);
+  const firstUse = await use(750n);
+  const first = await client.deployOrThrow(firstUse, [bot]);
   cu.approve_message = first.computeUnits;
   const approved = first.events.find((e) => e.name === "messageApproved")!.data;
-  log("bot approved a message through its session", { remainingUses: approved.remainingUses, binding: Buffer.from(approved.binding as number[]).toString("hex") });
+  const pending = await fetchMessageApproval(chain, firstUse.messageApproval);
+  log("bot approved a message through its session", {
+    remainingUses: approved.remainingUses, binding: Buffer.from(approved.binding as number[]).toString("hex"),
+    messageApproval: firstUse.messageApproval.toBase58(), status: pending?.status, approver: pending?.approver.toBase58(),
+  });
+  // Ika's network signs and writes the signature (locally: written directly, 64 stand-in bytes).
+  await writeSignature(chain, firstUse.messageApproval, randomBytes(64));
+  const { signature } = await waitForSignature(chain, firstUse.messageApproval, { timeoutMs: 5_000 });
+  log("the network signed", { signature: signature.toString("hex") });
 
   // 5. A bound enforced on-chain: 1 001 > max_amount_per_tx, and a venue not on the list.
   const tooMuch = await client.deploy(await use(1_001n), [bot]);

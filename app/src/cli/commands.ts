@@ -4,12 +4,12 @@
  * A failed transaction throws `CommandFailure` carrying the program's exact
  * error name.
  */
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import {
-  Action, approveMessage, closeSession, createSession, DeployResult, initializePolicy, inspectPolicy, messageDigest,
-  NamedFailure, revokeAllSessions, revokeSession, SessionLimits,
+  Action, approveMessage, closeSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
+  initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
 } from "../client";
-import { createDwalletIx, STAND_IN_ID } from "../local";
+import { writeDwallet } from "../local";
 import { ParsedArgs } from "./args";
 import { Context } from "./context";
 import { failureJson, previewSummary, toJson } from "./format";
@@ -42,27 +42,27 @@ const POLICY_FLAGS = ["policy", "dwallet", "init-authority"];
 
 export const COMMANDS: Record<string, Command> = {
   "local-init": {
-    usage: "local-init --local <state.json> [--authority <pubkey|keypair file>]   create the state file and a dWallet on the Ika stand-in",
-    values: ["authority"],
+    usage: "local-init --local <state.json> [--authority <pubkey|keypair file>] [--curve curve25519|secp256k1|secp256r1|ristretto]   create the state file and a dWallet (as Ika's network would)",
+    values: ["authority", "curve"],
     createsLocalState: true,
     async run(ctx, args) {
       const authority = args.flags.has("authority") ? parseKeyOrKeypairFile(args.flags.get("authority")!, "--authority") : ctx.payer.publicKey;
-      const { ix, dwallet } = createDwalletIx(ctx.payer.publicKey, authority);
-      await mustSucceed(ctx, "createDwallet", ctx.client.provider.execute(new Transaction().add(ix)));
-      ctx.local!.data.dwallets.push({ address: dwallet.toBase58(), authority: authority.toBase58() });
-      return { stateFile: ctx.local!.file, dwallet: dwallet.toBase58(), authority: authority.toBase58(), dwalletProgram: STAND_IN_ID.toBase58(), payer: ctx.payer.publicKey.toBase58() };
+      const curve = args.flags.has("curve") ? parseCurve(args.flags.get("curve")!) : Curve.Curve25519;
+      const wallet = await writeDwallet(ctx.local!.chain, { authority, curve });
+      const dwallet = wallet.address.toBase58();
+      ctx.local!.data.dwallets.push({ address: dwallet, authority: authority.toBase58(), curve: CURVE_NAMES[curve] });
+      return { stateFile: ctx.local!.file, dwallet, curve: CURVE_NAMES[curve], authority: authority.toBase58(), dwalletProgram: IKA_PROGRAM_ID.toBase58(), payer: ctx.payer.publicKey.toBase58() };
     },
   },
 
   "init-policy": {
-    usage: "init-policy --dwallet <address> [--init-authority <keypair file>] [--admin <pubkey>] [--dwallet-program <id>]   hand the dWallet to a new policy",
-    values: ["dwallet", "init-authority", "admin", "dwallet-program"],
+    usage: "init-policy --dwallet <address> [--init-authority <keypair file>] [--admin <pubkey>]   hand the dWallet to a policy (a new one, or a released one taken back)",
+    values: ["dwallet", "init-authority", "admin"],
     async run(ctx, args) {
       const dwallet = parsePubkey(required(args, "dwallet"), "--dwallet");
       const initAuthority = optionalKeypair(args, "init-authority") ?? ctx.payer;
       const admin = args.flags.has("admin") ? parseKeyOrKeypairFile(args.flags.get("admin")!, "--admin") : ctx.payer.publicKey;
-      const dwalletProgram = args.flags.has("dwallet-program") ? parsePubkey(args.flags.get("dwallet-program"), "--dwallet-program") : ctx.defaultDwalletProgram;
-      const action = await initializePolicy(ctx.client, { dwallet, dwalletProgram, initAuthority: initAuthority.publicKey, admin, payer: ctx.payer.publicKey });
+      const action = await initializePolicy(ctx.client, { dwallet, initAuthority: initAuthority.publicKey, admin, payer: ctx.payer.publicKey });
       const r = await deploy(ctx, action, [initAuthority]);
       const policy = ctx.client.policyAddress(dwallet, initAuthority.publicKey);
       if (ctx.local) ctx.local.data.lastPolicy = policy.toBase58();
@@ -90,8 +90,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   use: {
-    usage: "use <session-id> --delegate <keypair file> (--digest <32-byte hex> | --message <text>) --amount <n> --destination <program id> [--nonce <n>] [--signature-nonce <hex>] [--scheme <0|1|2>] [policy]   approve a message through the session",
-    values: ["delegate", "digest", "message", "amount", "destination", "nonce", "signature-nonce", "scheme", ...POLICY_FLAGS],
+    usage: "use <session-id> --delegate <keypair file> (--digest <32-byte hex> | --message <text>) --amount <n> --destination <program id> [--nonce <n>] [--signature-nonce <hex>] [--scheme <name|0..6>] [--metadata-digest <hex>] [policy]   approve a message through the session",
+    values: ["delegate", "digest", "message", "amount", "destination", "nonce", "signature-nonce", "scheme", "metadata-digest", ...POLICY_FLAGS],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const sessionId = parseU32(positional(args, 0, "session-id"), "session-id");
@@ -106,7 +106,8 @@ export const COMMANDS: Record<string, Command> = {
         destinationProgram: parsePubkey(required(args, "destination"), "--destination"),
         nonce: args.flags.has("nonce") ? parseU64(args.flags.get("nonce"), "--nonce") : undefined,
         signatureNonce: args.flags.has("signature-nonce") ? parseHex(args.flags.get("signature-nonce"), "--signature-nonce", 32) : undefined,
-        signatureScheme: args.flags.has("scheme") ? parseU32(args.flags.get("scheme"), "--scheme") : undefined,
+        signatureScheme: args.flags.has("scheme") ? parseScheme(args.flags.get("scheme")!) : undefined,
+        messageMetadataDigest: args.flags.has("metadata-digest") ? parseHex(args.flags.get("metadata-digest"), "--metadata-digest", 32) : undefined,
       });
       const r = await deploy(ctx, action, [delegate], { sessionId, nonce: action.nonce.toString() });
       const event = r.events.find((e) => e.name === "messageApproved");
@@ -129,6 +130,22 @@ export const COMMANDS: Record<string, Command> = {
       const view = await inspectPolicy(ctx.client, policy);
       if (!view) throw new CommandFailure({ name: "PolicyNotFound", message: `no policy at ${policy.toBase58()}` });
       return view as unknown as Result;
+    },
+  },
+
+  approval: {
+    usage: "approval <message-approval address>   one Ika MessageApproval: status (pending/signed) and, once signed, the signature",
+    values: [],
+    async run(ctx, args) {
+      const address = parsePubkey(positional(args, 0, "message-approval"), "message-approval");
+      const a = await fetchMessageApproval(ctx.chain, address);
+      if (!a) throw new CommandFailure({ name: "MessageApprovalNotFound", message: `no MessageApproval at ${address.toBase58()}` });
+      return {
+        address: address.toBase58(), status: a.status, signature: a.signature?.toString("hex") ?? null,
+        dwallet: a.dwallet.toBase58(), messageDigest: a.messageDigest.toString("hex"), messageMetadataDigest: a.messageMetadataDigest.toString("hex"),
+        signatureScheme: SignatureScheme[a.signatureScheme] ?? a.signatureScheme, approver: a.approver.toBase58(),
+        userPubkey: a.userPubkey.toString("hex"), epoch: a.epoch.toString(),
+      };
     },
   },
 
@@ -245,10 +262,23 @@ async function deploy(ctx: Context, action: Action, signers: Keypair[], details:
   return r;
 }
 
-async function mustSucceed(ctx: Context, name: string, outcome: ReturnType<Context["client"]["provider"]["execute"]>) {
-  const o = await outcome;
-  if (!o.ok) throw new CommandFailure(ctx.client.nameFailure(o.logs, o.error), { action: name });
-  return o;
+/** A curve by name (`curve25519`, …). */
+function parseCurve(v: string): Curve {
+  const found = Object.entries(CURVE_NAMES).find(([, name]) => name === v.toLowerCase());
+  if (!found) throw new UsageError(`--curve must be one of ${Object.values(CURVE_NAMES).join(", ")} (got ${v})`);
+  return Number(found[0]) as Curve;
+}
+
+/** A signature scheme by name (`EddsaSha512`) or number (0..6). */
+function parseScheme(v: string): number {
+  if (/^\d+$/.test(v)) {
+    const n = parseU32(v, "--scheme");
+    if (n > 0xffff) throw new UsageError(`--scheme must fit a u16 (got ${v})`);
+    return n;
+  }
+  const n = (SignatureScheme as unknown as Record<string, number | undefined>)[v];
+  if (typeof n !== "number") throw new UsageError(`--scheme must be 0..6 or one of ${Object.keys(SignatureScheme).filter((k) => isNaN(Number(k))).join(", ")} (got ${v})`);
+  return n;
 }
 
 function receipt(r: DeployResult) {

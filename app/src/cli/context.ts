@@ -3,10 +3,10 @@
  * embedded LiteSVM of a `--local` state file. Commands see one `Context`
  * and never branch on which it is, except the local-only ones.
  */
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { Chain, KeypairWallet, RpcChain } from "../chain";
-import { IKA_DEVNET_PROGRAM_ID, SessionKeysClient } from "../client";
-import { localClient, STAND_IN_ID } from "../local";
+import { SessionKeysClient } from "../client";
+import { localClient } from "../local";
 import { ParsedArgs } from "./args";
 import { LocalState } from "./local-state";
 import { loadKeypair, UsageError } from "./parse";
@@ -16,8 +16,6 @@ export interface Context {
   client: SessionKeysClient;
   /** Pays fees and rent; the default signer for every role. */
   payer: Keypair;
-  /** The dWallet program policies are created against by default. */
-  defaultDwalletProgram: PublicKey;
   /** Present in `--local` mode. */
   local?: LocalState;
 }
@@ -37,12 +35,12 @@ export async function openContext(args: ParsedArgs, { create = false } = {}): Pr
     if (keypairFile && ((await local.chain.getAccountInfo(payer.publicKey))?.lamports ?? 0) < LAMPORTS_PER_SOL) {
       await local.chain.airdrop(payer.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
     }
-    return { chain: local.chain, client: localClient(local.chain, new KeypairWallet(payer)), payer, defaultDwalletProgram: STAND_IN_ID, local };
+    return { chain: local.chain, client: localClient(local.chain, new KeypairWallet(payer)), payer, local };
   }
   if (create) throw new UsageError("local-init needs --local <state.json>");
   if (!url) throw new UsageError("give --url <rpc> with --keypair <file>, or --local <state.json>");
   if (!keypairFile) throw new UsageError("--url needs --keypair <file> (the fee payer)");
   const payer = loadKeypair(keypairFile, "--keypair");
   const chain = new RpcChain(url);
-  return { chain, client: new SessionKeysClient(chain, new KeypairWallet(payer)), payer, defaultDwalletProgram: IKA_DEVNET_PROGRAM_ID };
+  return { chain, client: new SessionKeysClient(chain, new KeypairWallet(payer)), payer };
 }

@@ -1,5 +1,5 @@
 /**
- * `--local <state.json>`: an embedded LiteSVM (both programs loaded) whose
+ * `--local <state.json>`: an embedded LiteSVM (session_keys and Ika's program loaded) whose
  * accounts live in a JSON file between CLI runs, so a sequence of commands
  * shares one chain.
  *
@@ -14,7 +14,7 @@ import * as path from "path";
 import { AccountInfo, Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import { LiteSvmChain, TxOutcome } from "../chain";
 import { SESSION_KEYS_PROGRAM_ID } from "../client";
-import { SESSION_KEYS_SO, STAND_IN_ID, STAND_IN_SO } from "../local";
+import { deployIka, IKA, SESSION_KEYS_SO } from "../local";
 import { UsageError } from "./parse";
 
 const SYSVAR_OWNER = "Sysvar1111111111111111111111111111111111111";
@@ -36,7 +36,7 @@ export interface LocalStateFile {
   /** The policy the last `init-policy` created: the default for later commands. */
   lastPolicy?: string;
   /** dWallets `local-init` created, for reference. */
-  dwallets: { address: string; authority: string }[];
+  dwallets: { address: string; authority: string; curve?: string }[];
   accounts: Record<string, StoredAccount>;
 }
 
@@ -105,11 +105,9 @@ export class LocalState {
 }
 
 async function startTrackingChain(): Promise<TrackingLiteSvmChain> {
-  for (const so of [SESSION_KEYS_SO, STAND_IN_SO]) {
-    if (!fs.existsSync(so)) throw new UsageError(`${so} is missing: run the build (npm run build) first`);
-  }
+  if (!fs.existsSync(SESSION_KEYS_SO)) throw new UsageError(`${SESSION_KEYS_SO} is missing: run the build (npm run build) first`);
   const chain = new TrackingLiteSvmChain();
   await chain.addProgram(SESSION_KEYS_PROGRAM_ID, SESSION_KEYS_SO);
-  await chain.addProgram(STAND_IN_ID, STAND_IN_SO);
+  await deployIka(chain, IKA);
   return chain;
 }

@@ -11,6 +11,7 @@ import { AccountInfo, PublicKey, Signer, Transaction, TransactionInstruction } f
 import { Chain, ChainProvider, ChainError } from "../chain";
 import { ErrorRegistry, NamedFailure, nameFailure } from "./errors";
 import { SESSION_KEYS_ERRORS, SESSION_KEYS_IDL, SessionKeys } from "./idl";
+import { IKA_ERRORS, IKA_PROGRAM_ID } from "./ika";
 import { cpiAuthorityAddress, policyAddress, sessionAddress } from "./pda";
 
 export type SessionKeysProgram = Program<SessionKeys>;
@@ -71,9 +72,8 @@ export interface ClientOptions {
   /** Defaults to the IDL's address. */
   programId?: PublicKey;
   /**
-   * Error tables of other programs this client's transactions reach (the
-   * dWallet program it CPIs), so their failures come back by name. Ika
-   * publishes no codes; the local stand-in registers its own here.
+   * Error tables of other programs this client's transactions reach, so
+   * their failures come back by name. Ika's one custom code is always known.
    */
   errorTables?: { programId: PublicKey; errors: { code: number; name: string }[] }[];
 }
@@ -89,7 +89,9 @@ export class SessionKeysClient {
     const idl = options.programId ? { ...SESSION_KEYS_IDL, address: options.programId.toBase58() } : SESSION_KEYS_IDL;
     this.program = new Program<SessionKeys>(idl as SessionKeys, this.provider);
     this.programId = this.program.programId;
-    this.errors = new ErrorRegistry().register(this.programId.toBase58(), SESSION_KEYS_ERRORS);
+    this.errors = new ErrorRegistry()
+      .register(this.programId.toBase58(), SESSION_KEYS_ERRORS)
+      .register(IKA_PROGRAM_ID.toBase58(), IKA_ERRORS);
     for (const t of options.errorTables ?? []) this.errors.register(t.programId.toBase58(), t.errors);
   }
 

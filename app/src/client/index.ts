@@ -5,6 +5,7 @@ export * from "./inspect";
 export * from "./binding";
 export * from "./pda";
 export * from "./ika";
+export * from "./approval";
 export * from "./status";
 export * from "./errors";
 export * from "./wallet";

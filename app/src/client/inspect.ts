@@ -5,6 +5,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 import { PolicyAccount, SessionAccount, SessionKeysClient, toBig } from "./client";
+import { Curve, CURVE_NAMES, DWALLET_STATE_NAMES, IKA_PROGRAM_ID, readDwallet, schemeNames } from "./ika";
 import { policyStatus, SessionStatusName, sessionStatus } from "./status";
 
 export interface SessionView {
@@ -24,13 +25,18 @@ export interface SessionView {
   spent?: string;
   allowedPrograms?: string[];
   allowedSchemes?: number;
+  /** The allowed schemes by name (`EddsaSha512`, …). */
+  allowedSchemeNames?: string[];
   lastUsedSlot?: string;
 }
 
 export interface PolicyView {
   address: string;
   dwallet: string;
-  dwalletProgram: string;
+  /** The dWallet's curve, as recorded by the policy. */
+  curve: string;
+  /** The dWallet account as it is now: its state and current authority (null if unreadable). */
+  dwalletAccount: { state: string; authority: string; publicKey: string } | null;
   admin: string;
   pendingAdmin: string | null;
   status: "active" | "released";
@@ -69,7 +75,9 @@ export async function inspectPolicy(c: SessionKeysClient, policyAddress: PublicK
       sessions.push(s ? viewSession(id, addresses[i], s, slot, epoch) : { id, address: addresses[i].toBase58(), status: "closed" });
     });
   }
-  return viewPolicy(policyAddress, policy, slot, sessions);
+  const info = await c.chain.getAccountInfo(policy.dwallet);
+  const dwallet = info && info.owner.equals(IKA_PROGRAM_ID) ? readDwallet(info.data) : null;
+  return viewPolicy(policyAddress, policy, slot, sessions, dwallet);
 }
 
 /** By dWallet + the key that initialized the policy (the policy address needs both). */
@@ -92,15 +100,19 @@ function viewSession(id: number, address: PublicKey, s: SessionAccount, slot: bi
     spent: toBig(s.spent).toString(),
     allowedPrograms: s.allowedPrograms.slice(0, s.allowedProgramsLen).map((p: PublicKey) => p.toBase58()),
     allowedSchemes: s.allowedSchemes,
+    allowedSchemeNames: schemeNames(s.allowedSchemes),
     lastUsedSlot: toBig(s.lastUsedSlot).toString(),
   };
 }
 
-function viewPolicy(address: PublicKey, p: PolicyAccount, slot: bigint, sessions: SessionView[]): PolicyView {
+function viewPolicy(address: PublicKey, p: PolicyAccount, slot: bigint, sessions: SessionView[], d: ReturnType<typeof readDwallet>): PolicyView {
   return {
     address: address.toBase58(),
     dwallet: p.dwallet.toBase58(),
-    dwalletProgram: p.dwalletProgram.toBase58(),
+    curve: CURVE_NAMES[p.curve as Curve] ?? `unknown(${p.curve})`,
+    dwalletAccount: d && {
+      state: DWALLET_STATE_NAMES[d.state] ?? `unknown(${d.state})`, authority: d.authority.toBase58(), publicKey: d.publicKey.toString("hex"),
+    },
     admin: p.admin.toBase58(),
     pendingAdmin: p.pendingAdmin.equals(PublicKey.default) ? null : p.pendingAdmin.toBase58(),
     status: policyStatus(p.status),

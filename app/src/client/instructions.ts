@@ -6,14 +6,13 @@
  */
 import { PublicKey, SystemProgram } from "@solana/web3.js";
 import { Action, SessionKeysClient, toBig, u64, U64_MAX } from "./client";
-import { MESSAGE_APPROVAL_LEN, messageDigest as keccak, SignatureScheme } from "./ika";
-import { messageApprovalAddress } from "./pda";
+import {
+  Curve, CURVE_SCHEMES, DwalletView, IKA_COORDINATOR, IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, messageApprovalAddress,
+  messageDigest as keccak, readDwallet,
+} from "./ika";
 
 /** Replace any of an instruction's accounts (attack tests, unusual setups). */
 type AccountOverrides = Record<string, PublicKey>;
-
-/** Every scheme Ika knows: Ed25519 | Secp256k1 | Secp256r1. */
-export const ALL_SCHEMES = 0b111;
 
 const sizeOf = (c: SessionKeysClient, name: "policy" | "session") => c.program.account[name].size;
 
@@ -21,7 +20,6 @@ const sizeOf = (c: SessionKeysClient, name: "policy" | "session") => c.program.a
 
 export interface InitializePolicyParams {
   dwallet: PublicKey;
-  dwalletProgram: PublicKey;
   /** The dWallet's current authority; signs. */
   initAuthority: PublicKey;
   /** Who will administer sessions. */
@@ -34,7 +32,7 @@ export async function initializePolicy(c: SessionKeysClient, p: InitializePolicy
   const payer = p.payer ?? c.provider.publicKey;
   const policy = c.policyAddress(p.dwallet, p.initAuthority);
   const ix = await c.program.methods.initializePolicy({ admin: p.admin }).accountsStrict({
-    payer, initAuthority: p.initAuthority, policy, dwallet: p.dwallet, dwalletProgram: p.dwalletProgram,
+    payer, initAuthority: p.initAuthority, policy, dwallet: p.dwallet, dwalletProgram: IKA_PROGRAM_ID,
     cpiAuthority: c.cpiAuthority(), systemProgram: SystemProgram.programId, ...p.accounts,
   }).instruction();
   return {
@@ -66,7 +64,7 @@ export async function acceptAdmin(c: SessionKeysClient, p: { policy: PublicKey; 
 export async function releaseDwallet(c: SessionKeysClient, p: AdminParams & { newAuthority: PublicKey }): Promise<Action> {
   const policy = await mustFetchPolicy(c, p.policy);
   const ix = await c.program.methods.releaseDwallet(p.newAuthority).accountsStrict({
-    admin: p.admin, policy: p.policy, dwallet: policy.dwallet, dwalletProgram: policy.dwalletProgram,
+    admin: p.admin, policy: p.policy, dwallet: policy.dwallet, dwalletProgram: IKA_PROGRAM_ID,
     callerProgram: c.programId, cpiAuthority: c.cpiAuthority(), ...p.accounts,
   }).instruction();
   return simple("releaseDwallet", ix, p.admin, [p.policy, policy.dwallet]);
@@ -82,7 +80,7 @@ export interface SessionLimits {
   maxAmountPerTx: bigint;
   /** Total over all uses; default: no budget. */
   maxTotalAmount?: bigint;
-  /** Bit mask of SignatureScheme; default all. */
+  /** Bit mask of SignatureScheme (bit i = scheme i); default every scheme of the dWallet's curve. */
   allowedSchemes?: number;
   /** 1..=8 destination programs. */
   allowedPrograms: PublicKey[];
@@ -97,13 +95,14 @@ export interface CreateSessionParams extends AdminParams {
 
 export async function createSession(c: SessionKeysClient, p: CreateSessionParams): Promise<Action & { sessionId: number; session: PublicKey }> {
   const payer = p.payer ?? c.provider.publicKey;
-  const sessionId = p.sessionId ?? Number(toBig((await mustFetchPolicy(c, p.policy)).nextSessionId));
+  const policy = await mustFetchPolicy(c, p.policy);
+  const sessionId = p.sessionId ?? Number(toBig(policy.nextSessionId));
   const session = c.sessionAddress(p.policy, sessionId);
   const l = p.limits;
   const ix = await c.program.methods.createSession({
     sessionId, delegate: l.delegate, expirySlot: u64(l.expirySlot, "expirySlot"), maxUses: l.maxUses,
     maxAmountPerTx: u64(l.maxAmountPerTx, "maxAmountPerTx"), maxTotalAmount: u64(l.maxTotalAmount ?? U64_MAX, "maxTotalAmount"),
-    allowedSchemes: l.allowedSchemes ?? ALL_SCHEMES, allowedPrograms: l.allowedPrograms,
+    allowedSchemes: l.allowedSchemes ?? CURVE_SCHEMES[policy.curve as Curve] ?? 0, allowedPrograms: l.allowedPrograms,
   }).accountsStrict({
     admin: p.admin, payer, policy: p.policy, session, systemProgram: SystemProgram.programId, ...p.accounts,
   }).instruction();
@@ -159,13 +158,15 @@ export interface ApproveParams {
   /** The message to sign, or its keccak256 digest directly. */
   message?: Uint8Array | string;
   messageDigest?: Uint8Array;
+  /** keccak256 of the scheme's metadata (Blake2b, Schnorrkel); default zero (none). */
+  messageMetadataDigest?: Uint8Array;
   amount: bigint;
   destinationProgram: PublicKey;
   /** Default: zero. */
   signatureNonce?: Uint8Array;
   /** Default: zero. */
   userPubkey?: Uint8Array;
-  /** Default: Ed25519. */
+  /** Default: the first scheme the dWallet's curve signs (EddsaSha512 for Curve25519, EcdsaKeccak256 for Secp256k1). */
   signatureScheme?: number;
   /** Override the MessageApproval bump (attack tests). */
   messageApprovalBump?: number;
@@ -176,23 +177,38 @@ export async function approveMessage(c: SessionKeysClient, p: ApproveParams): Pr
   const payer = p.payer ?? c.provider.publicKey;
   const policy = await mustFetchPolicy(c, p.policy);
   const dwallet = p.accounts?.dwallet ?? policy.dwallet;
-  const dwalletProgram = p.accounts?.dwalletProgram ?? policy.dwalletProgram;
+  const wallet = await mustFetchDwallet(c, policy.dwallet);
   const digest = Buffer.from(p.messageDigest ?? keccak(p.message ?? ""));
+  const metadata = Buffer.from(p.messageMetadataDigest ?? new Uint8Array(32));
+  const scheme = p.signatureScheme ?? firstScheme(wallet.curve);
   const nonce = p.nonce ?? toBig((await mustFetchSession(c, p.session)).nonce);
-  const [messageApproval, bump] = messageApprovalAddress(dwalletProgram, dwallet, digest);
+  const [messageApproval, bump] = messageApprovalAddress(wallet, scheme, digest, metadata);
   const ix = await c.program.methods.approveMessage({
-    nonce: u64(nonce, "nonce"), messageDigest: [...digest], amount: u64(p.amount, "amount"), destinationProgram: p.destinationProgram,
-    signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))], userPubkey: [...(p.userPubkey ?? new Uint8Array(32))],
-    signatureScheme: p.signatureScheme ?? SignatureScheme.Ed25519, messageApprovalBump: p.messageApprovalBump ?? bump,
+    nonce: u64(nonce, "nonce"), messageDigest: [...digest], messageMetadataDigest: [...metadata], amount: u64(p.amount, "amount"),
+    destinationProgram: p.destinationProgram, signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))],
+    userPubkey: [...(p.userPubkey ?? new Uint8Array(32))], signatureScheme: u16(scheme, "signatureScheme"),
+    messageApprovalBump: p.messageApprovalBump ?? bump,
   }).accountsStrict({
-    delegate: p.delegate, payer, policy: p.policy, session: p.session, messageApproval, dwallet, dwalletProgram,
-    callerProgram: c.programId, cpiAuthority: c.cpiAuthority(), systemProgram: SystemProgram.programId, ...p.accounts,
+    delegate: p.delegate, payer, policy: p.policy, session: p.session, coordinator: IKA_COORDINATOR, messageApproval, dwallet,
+    dwalletProgram: IKA_PROGRAM_ID, callerProgram: c.programId, cpiAuthority: c.cpiAuthority(), systemProgram: SystemProgram.programId,
+    ...p.accounts,
   }).instruction();
   return {
     name: "approveMessage", instructions: [ix], feePayer: payer, signers: uniq([payer, p.delegate]),
     watch: [p.session, messageApproval], creates: [{ address: messageApproval, space: MESSAGE_APPROVAL_LEN }],
     messageApproval, messageDigest: digest, nonce,
   };
+}
+
+/** The lowest scheme a curve signs: the default of `approveMessage`. */
+export function firstScheme(curve: Curve): number {
+  const mask = CURVE_SCHEMES[curve];
+  return Math.log2(mask & -mask);
+}
+
+function u16(v: number, field: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`${field} must fit a u16 (0 ..= 65535), got ${v}`);
+  return v;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -209,6 +225,18 @@ async function mustFetchPolicy(c: SessionKeysClient, address: PublicKey) {
   const p = await c.fetchPolicy(address);
   if (!p) throw new Error(`no policy at ${address.toBase58()}`);
   return p;
+}
+
+/**
+ * The dWallet account's fields (its curve and public key root Ika's
+ * MessageApproval address). Its owner is the program's to check (it refuses
+ * any but Ika), so a transaction can still be built to be refused.
+ */
+export async function mustFetchDwallet(c: SessionKeysClient, address: PublicKey): Promise<DwalletView> {
+  const info = await c.chain.getAccountInfo(address);
+  const view = info ? readDwallet(info.data) : null;
+  if (!view) throw new Error(`no dWallet account at ${address.toBase58()}`);
+  return view;
 }
 
 async function mustFetchSession(c: SessionKeysClient, address: PublicKey) {

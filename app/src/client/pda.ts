@@ -1,7 +1,9 @@
-/** Every address the program derives, exactly as programs/session-keys/src/constants.rs seeds it. */
+/**
+ * Every address the program derives, exactly as programs/session-keys/src/constants.rs
+ * seeds it. Ika's addresses (dWallet, MessageApproval) are in ./ika.ts.
+ */
 import { createHash } from "crypto";
 import { PublicKey } from "@solana/web3.js";
-import { SEED_MESSAGE_APPROVAL } from "./ika";
 
 export const SEED_POLICY = Buffer.from("policy");
 export const SEED_SESSION = Buffer.from("session");
@@ -29,9 +31,4 @@ export function sessionAddress(programId: PublicKey, policy: PublicKey, sessionI
 /** The Ika CPI authority of a calling program: one per program, signs every Ika CPI. */
 export function cpiAuthorityAddress(programId: PublicKey): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([SEED_CPI_AUTHORITY], programId);
-}
-
-/** Ika's MessageApproval PDA `["message_approval", dwallet, message_hash]`, under the dWallet program. */
-export function messageApprovalAddress(dwalletProgram: PublicKey, dwallet: PublicKey, messageHash: Uint8Array): [PublicKey, number] {
-  return PublicKey.findProgramAddressSync([SEED_MESSAGE_APPROVAL, dwallet.toBuffer(), Buffer.from(messageHash)], dwalletProgram);
 }
