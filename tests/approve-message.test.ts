@@ -4,10 +4,13 @@
  */
 import { expect } from "chai";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { approveMessage, readDwalletAuthority, readMessageApproval, revokeSession, toBig } from "../app/src/client";
+import {
+  approveMessage, fetchMessageApproval, messageApprovalAddress, readDwallet, readMessageApproval, revokeSession, SignatureScheme, toBig,
+  waitForSignature,
+} from "../app/src/client";
 import {
   describeOnEachRuntime, DESTINATION, expectFailsUnchanged, expectOk, PolicyFixture, recordCu, SessionFixture,
-  setupPolicy, setupSession, useSession,
+  setupPolicy, setupSession, useSession, writeSignature,
 } from "./harness";
 
 describeOnEachRuntime("approve_message", (env) => {
@@ -29,20 +32,58 @@ describeOnEachRuntime("approve_message", (env) => {
     expect(ev.data.remainingUses).to.equal(9);
     // The dWallet stays under our CPI authority; Ika's approval is pending.
     const dwallet = (await env().chain.getAccountInfo(fx.dwallet))!;
-    expect(readDwalletAuthority(dwallet.data)?.toBase58()).to.equal(fx.client.cpiAuthority().toBase58());
+    expect(readDwallet(dwallet.data)?.authority.toBase58()).to.equal(fx.client.cpiAuthority().toBase58());
     const approvals = r.logs.filter((l) => l.includes("invoke [2]"));
     expect(approvals.length).to.be.greaterThan(0);
   });
 
-  it("writes a pending MessageApproval at Ika's PDA for (dWallet, digest)", async () => {
+  it("writes a pending MessageApproval at Ika's dWallet-rooted PDA, approved by our CPI authority", async () => {
     const s = await setupSession(fx);
     const digest = Buffer.alloc(32, 9);
-    await expectOk(useSession(fx, s, { messageDigest: digest }));
-    const a = await approveMessage(fx.client, { policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, messageDigest: digest, amount: 1n, destinationProgram: DESTINATION, nonce: 0n });
-    const view = readMessageApproval((await env().chain.getAccountInfo(a.messageApproval))!.data)!;
+    const userPubkey = Buffer.alloc(32, 4);
+    await expectOk(useSession(fx, s, { messageDigest: digest, userPubkey }));
+    const [address, bump] = messageApprovalAddress(fx.wallet, SignatureScheme.EddsaSha512, digest);
+    const view = readMessageApproval((await env().chain.getAccountInfo(address))!.data)!;
     expect(view.dwallet.toBase58()).to.equal(fx.dwallet.toBase58());
-    expect(view.messageHash.equals(digest)).to.equal(true);
-    expect(view.status).to.equal(0);
+    expect(view.messageDigest.equals(digest)).to.equal(true);
+    expect(view.messageMetadataDigest.equals(Buffer.alloc(32))).to.equal(true);
+    expect(view.approver.toBase58()).to.equal(fx.client.cpiAuthority().toBase58());
+    expect(view.userPubkey.equals(userPubkey)).to.equal(true);
+    expect(view.signatureScheme).to.equal(SignatureScheme.EddsaSha512);
+    expect(view.epoch).to.equal(1n, "the coordinator's epoch");
+    expect(view.bump).to.equal(bump);
+    expect(view.status).to.equal("pending");
+    expect(view.signature).to.equal(null);
+  });
+
+  it("a metadata digest roots the approval at another PDA and is passed to Ika as is", async () => {
+    const s = await setupSession(fx);
+    const digest = Buffer.alloc(32, 3);
+    const metadata = Buffer.alloc(32, 0xab);
+    const use = await approveMessage(fx.client, {
+      policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, messageDigest: digest, messageMetadataDigest: metadata,
+      amount: 1n, destinationProgram: DESTINATION,
+    });
+    expect(use.messageApproval.equals(messageApprovalAddress(fx.wallet, SignatureScheme.EddsaSha512, digest)[0])).to.equal(false);
+    await expectOk(fx.client.deploy(use, [s.delegate]));
+    const view = (await fetchMessageApproval(env().chain, use.messageApproval))!;
+    expect(view.messageMetadataDigest.equals(metadata)).to.equal(true);
+    // The same digest without metadata is a different approval: it still goes through.
+    await expectOk(useSession(fx, s, { messageDigest: digest }));
+  });
+
+  it("the client reads the signature once the network has written it, and times out before", async () => {
+    const s = await setupSession(fx);
+    const use = await approveMessage(fx.client, { policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, message: "pay 1", amount: 1n, destinationProgram: DESTINATION });
+    await expectOk(fx.client.deploy(use, [s.delegate]));
+    let timedOut = "";
+    await waitForSignature(env().chain, use.messageApproval, { timeoutMs: 30, intervalMs: 10 }).catch((e: Error) => { timedOut = e.message; });
+    expect(timedOut).to.match(/not signed after 30 ms \(status pending\)/);
+    const signature = Buffer.alloc(64, 0x5a);
+    await writeSignature(env().chain, use.messageApproval, signature);
+    const signed = await waitForSignature(env().chain, use.messageApproval, { timeoutMs: 1_000, intervalMs: 10 });
+    expect(signed.signature.equals(signature)).to.equal(true);
+    expect(signed.approval.status).to.equal("signed");
   });
 
   describe("expiry", () => {
@@ -97,14 +138,7 @@ describeOnEachRuntime("approve_message", (env) => {
     });
   });
 
-  describe("signature scheme", () => {
-    it("a scheme outside the session's mask fails", async () => {
-      const s = await setupSession(fx, { allowedSchemes: 0b010 });
-      await expectOk(useSession(fx, s, { signatureScheme: 1 }));
-      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signatureScheme: 0 }), "SchemeNotAllowed");
-      await expectFailsUnchanged(env().chain, watch(s), () => useSession(fx, s, { signatureScheme: 200 }), "SchemeNotAllowed");
-    });
-  });
+  // Signature schemes against the dWallet's curve: tests/schemes.test.ts.
 
   describe("replay nonce", () => {
     it("the same nonce twice fails the second time", async () => {
@@ -153,7 +187,7 @@ describeOnEachRuntime("approve_message", (env) => {
       expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
     });
 
-    it("extra accounts after the ten are ignored, duplicates among them too", async () => {
+    it("extra accounts after the eleven are ignored, duplicates among them too", async () => {
       const s = await setupSession(fx);
       const action = await approveMessage(fx.client, {
         policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, message: "extra accounts", amount: 1n, destinationProgram: DESTINATION,

@@ -5,10 +5,10 @@
 import { expect } from "chai";
 import { Keypair } from "@solana/web3.js";
 import { BN } from "@coral-xyz/anchor";
-import { createSession, cpiAuthorityAddress, revokeAllSessions, toBig } from "../app/src/client";
+import { createSession, cpiAuthorityAddress, IKA_COORDINATOR, IKA_PROGRAM_ID, revokeAllSessions, toBig } from "../app/src/client";
 import {
   defaultLimits, describeOnEachRuntime, expectFailsUnchanged, expectOk, injectDwallet, patchAccount,
-  PolicyFixture, SessionFixture, setupPolicy, setupSession, STAND_IN_ID, useSession,
+  PolicyFixture, SessionFixture, setupPolicy, setupSession, useSession, writeCoordinator,
 } from "./harness";
 
 const U32_MAX = 0xffff_ffff;
@@ -40,8 +40,26 @@ describeOnEachRuntime("attacks", (env) => {
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "DwalletOwnerMismatch");
   });
 
-  it("a fake dWallet program (another executable) in place of Ika", async () => {
-    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { dwalletProgram: fx.client.programId } }), "DwalletProgramMismatch");
+  it("a fake dWallet program (another executable, or any key) in place of Ika's pinned id", async () => {
+    for (const dwalletProgram of [fx.client.programId, Keypair.generate().publicKey]) {
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { dwalletProgram } }), "InvalidDwalletProgram");
+    }
+  });
+
+  // Ika checks only its coordinator's owner and discriminator: a caller-chosen
+  // account in that slot is refused by us, before any CPI.
+  it("a coordinator other than Ika's: another Ika-owned coordinator-shaped account, or any key", async () => {
+    const lookAlike = Keypair.generate().publicKey;
+    await writeCoordinator(env().chain, 7n, lookAlike);
+    for (const coordinator of [lookAlike, Keypair.generate().publicKey, fx.dwallet]) {
+      const failure = await expectFailsUnchanged(env().chain, [...watch(), lookAlike], () => useSession(fx, s, { accounts: { coordinator } }), "InvalidCoordinator");
+      expect(failure.programId).to.equal(fx.client.programId.toBase58());
+    }
+  });
+
+  it("the real coordinator passes (and only it): Ika is reached", async () => {
+    const r = await expectOk(useSession(fx, s, { accounts: { coordinator: IKA_COORDINATOR } }));
+    expect(r.logs.some((l) => l.startsWith(`Program ${IKA_PROGRAM_ID.toBase58()} invoke [2]`))).to.equal(true);
   });
 
   // Anchor evaluates a field's `constraint =` checks before its `address =`
@@ -53,29 +71,31 @@ describeOnEachRuntime("attacks", (env) => {
   });
 
   it("a look-alike dWallet owned by the dWallet program itself, at another address, is refused on its address", async () => {
-    const fake = await injectDwallet(env(), fx.client.cpiAuthority(), STAND_IN_ID);
+    const fake = await injectDwallet(env(), fx.client.cpiAuthority(), IKA_PROGRAM_ID);
     await expectFailsUnchanged(env().chain, [...watch(), fake], () => useSession(fx, s, { accounts: { dwallet: fake } }), "DwalletMismatch");
   });
 
   it("a swapped CPI authority (another program's, or any key)", async () => {
-    const [otherProgramsAuthority] = cpiAuthorityAddress(STAND_IN_ID);
+    const [otherProgramsAuthority] = cpiAuthorityAddress(IKA_PROGRAM_ID);
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: otherProgramsAuthority } }), "InvalidCpiAuthority");
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { cpiAuthority: Keypair.generate().publicKey } }), "InvalidCpiAuthority");
   });
 
   it("a swapped caller program (the Ika program posing as us)", async () => {
-    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { callerProgram: STAND_IN_ID } }), "InvalidProgramId");
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { callerProgram: IKA_PROGRAM_ID } }), "InvalidProgramId");
   });
 
-  it("a MessageApproval at the wrong address is refused by Ika", async () => {
-    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { messageApproval: Keypair.generate().publicKey } }), "InvalidMessageApprovalAddress");
+  // Ika does not compare the address itself: its create_account CPI, signed
+  // with the seeds of the right PDA, cannot sign for another account.
+  it("a MessageApproval at the wrong address is refused (Ika's create cannot sign for it)", async () => {
+    await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { messageApproval: Keypair.generate().publicKey } }), "PrivilegeEscalation");
   });
 
   it("the same message cannot be approved twice for a dWallet, even from two sessions", async () => {
     const s2 = await setupSession(fx, {}, s.delegate);
     const digest = Buffer.alloc(32, 0x5a);
     await expectOk(useSession(fx, s, { messageDigest: digest }));
-    await expectFailsUnchanged(env().chain, [...watch(), s2.session], () => useSession(fx, s2, { messageDigest: digest }), "MessageAlreadyApproved");
+    await expectFailsUnchanged(env().chain, [...watch(), s2.session], () => useSession(fx, s2, { messageDigest: digest }), "AccountAlreadyInitialized");
   });
 
   describe("counters at their limits (injected state): nothing wraps", () => {

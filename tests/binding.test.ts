@@ -6,31 +6,42 @@
 import { expect } from "chai";
 import { randomBytes } from "crypto";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { bindingHash, bindingPreimage, BindingInput, toBig } from "../app/src/client";
+import { bindingHash, bindingPreimage, BindingInput, SignatureScheme, toBig } from "../app/src/client";
 import { describeOnEachRuntime, DESTINATION, expectOk, SESSION_KEYS_ID, setupPolicy, setupSession, useSession } from "./harness";
 
 describe("binding hash (TypeScript side)", () => {
   const base: BindingInput = {
     programId: SESSION_KEYS_ID, policy: PublicKey.default, sessionId: 0x01020304, nonce: 0x0506070809n,
-    messageDigest: Buffer.alloc(32, 0xaa), amount: 0xffn, destinationProgram: DESTINATION,
-    signatureNonce: Buffer.alloc(32, 0xbb), signatureScheme: 2,
+    messageDigest: Buffer.alloc(32, 0xaa), messageMetadataDigest: Buffer.alloc(32, 0xcc), amount: 0xffn, destinationProgram: DESTINATION,
+    signatureNonce: Buffer.alloc(32, 0xbb), signatureScheme: 0x0102,
   };
 
-  it("lays out the 196-byte preimage as SPEC.md says", () => {
+  it("lays out the 229-byte preimage as docs/spec.md says", () => {
     const pre = bindingPreimage(base);
-    expect(pre.length).to.equal(15 + 32 + 32 + 4 + 8 + 32 + 8 + 32 + 32 + 1);
-    expect(pre.subarray(0, 15).toString()).to.equal("session-keys/v1");
+    expect(pre.length).to.equal(15 + 32 + 32 + 4 + 8 + 32 + 32 + 8 + 32 + 32 + 2);
+    expect(pre.subarray(0, 15).toString()).to.equal("session-keys/v2");
     expect([...pre.subarray(79, 83)]).to.deep.equal([4, 3, 2, 1]); // session_id u32 LE
     expect([...pre.subarray(83, 91)]).to.deep.equal([9, 8, 7, 6, 5, 0, 0, 0]); // nonce u64 LE
-    expect(pre[pre.length - 1]).to.equal(2);
+    expect(pre.subarray(123, 155).equals(Buffer.alloc(32, 0xcc))).to.equal(true); // metadata digest after the message digest
+    expect([...pre.subarray(pre.length - 2)]).to.deep.equal([2, 1]); // scheme u16 LE
+  });
+
+  it("reproduces the program's fixed test vector (programs/session-keys/src/tests.rs)", () => {
+    const digest = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+    const h = bindingHash({
+      programId: SESSION_KEYS_ID, policy: new PublicKey(Buffer.alloc(32, 0x11)), sessionId: 7, nonce: 3n, messageDigest: digest,
+      messageMetadataDigest: Buffer.alloc(32, 0x66), amount: 1_000_000_007n, destinationProgram: new PublicKey(Buffer.alloc(32, 0x33)),
+      signatureNonce: Buffer.alloc(32, 0x44), signatureScheme: 0x0201,
+    });
+    expect(h.toString("hex")).to.equal("9876b0c29d5529e8db86279139413fe02defe9d0b0b1298a4ec25bcc63c9ed17");
   });
 
   it("changes with every field", () => {
     const h = bindingHash(base).toString("hex");
     const variants: Partial<BindingInput>[] = [
       { programId: Keypair.generate().publicKey }, { policy: Keypair.generate().publicKey }, { sessionId: 1 },
-      { nonce: 1n }, { messageDigest: Buffer.alloc(32, 1) }, { amount: 1n },
-      { destinationProgram: Keypair.generate().publicKey }, { signatureNonce: Buffer.alloc(32, 1) }, { signatureScheme: 0 },
+      { nonce: 1n }, { messageDigest: Buffer.alloc(32, 1) }, { messageMetadataDigest: Buffer.alloc(32, 1) }, { amount: 1n },
+      { destinationProgram: Keypair.generate().publicKey }, { signatureNonce: Buffer.alloc(32, 1) }, { signatureScheme: 0x0101 }, { signatureScheme: 0x0202 },
     ];
     for (const v of variants) expect(bindingHash({ ...base, ...v }).toString("hex")).to.not.equal(h);
   });
@@ -44,10 +55,11 @@ describeOnEachRuntime("binding hash (program == TypeScript)", (env) => {
       const digest = randomBytes(32);
       const signatureNonce = randomBytes(32);
       const amount = 100n + nonce;
-      const r = await expectOk(useSession(fx, s, { messageDigest: digest, signatureNonce, amount, signatureScheme: 1 }));
+      const messageMetadataDigest = nonce === 1n ? randomBytes(32) : Buffer.alloc(32);
+      const r = await expectOk(useSession(fx, s, { messageDigest: digest, messageMetadataDigest, signatureNonce, amount }));
       const expected = bindingHash({
-        programId: fx.client.programId, policy: fx.policy, sessionId: s.sessionId, nonce, messageDigest: digest,
-        amount, destinationProgram: DESTINATION, signatureNonce, signatureScheme: 1,
+        programId: fx.client.programId, policy: fx.policy, sessionId: s.sessionId, nonce, messageDigest: digest, messageMetadataDigest,
+        amount, destinationProgram: DESTINATION, signatureNonce, signatureScheme: SignatureScheme.EddsaSha512,
       });
       const session = (await fx.client.fetchSession(s.session))!;
       expect(Buffer.from(session.lastBinding).toString("hex")).to.equal(expected.toString("hex"));
@@ -68,14 +80,14 @@ describeOnEachRuntime("binding hash (program == TypeScript)", (env) => {
     const bindings: string[] = [];
     for (const [fx, s] of [[fxA, a1], [fxA, a2], [fxB, b1]] as const) {
       // Same nonce (0), amount, destination and scheme; the message differs only
-      // because Ika approves each (dWallet, digest) once — the binding must differ anyway.
+      // because Ika approves each (dWallet, scheme, digest) once — the binding must differ anyway.
       await expectOk(useSession(fx, s, { messageDigest: digestFor(), signatureNonce: Buffer.alloc(32, 7), amount: 5n }));
       bindings.push(Buffer.from((await fx.client.fetchSession(s.session))!.lastBinding).toString("hex"));
     }
     expect(new Set(bindings).size).to.equal(3);
     // With every request field equal, only policy/session identity separates a1 and b1.
-    const same = { programId: fxA.client.programId, nonce: 0n, messageDigest: Buffer.alloc(32, 1), amount: 5n,
-      destinationProgram: DESTINATION, signatureNonce: Buffer.alloc(32, 7), signatureScheme: 0 };
+    const same = { programId: fxA.client.programId, nonce: 0n, messageDigest: Buffer.alloc(32, 1), messageMetadataDigest: Buffer.alloc(32),
+      amount: 5n, destinationProgram: DESTINATION, signatureNonce: Buffer.alloc(32, 7), signatureScheme: SignatureScheme.EddsaSha512 };
     const h = (policy: PublicKey, sessionId: number) => bindingHash({ ...same, policy, sessionId }).toString("hex");
     expect(h(fxA.policy, 0)).to.not.equal(h(fxB.policy, 0));
     expect(h(fxA.policy, 0)).to.not.equal(h(fxA.policy, 1));

@@ -16,7 +16,7 @@ import * as path from "path";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUBKEY, Transaction } from "@solana/web3.js";
 import { LiteSvmChain } from "../app/src/chain";
 import { SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
-import { createLocalPolicy, STAND_IN_ID, STAND_IN_SO } from "../app/src/local";
+import { createLocalPolicy, deployIka, IKA } from "../app/src/local";
 import { DEFAULTS, run } from "../migrations/deploy";
 import {
   deployProgram, deployWithMaxDataLenData, deployWithMaxDataLenIx, initializeBufferData, initializeBufferIx, LOADER_V3,
@@ -48,12 +48,12 @@ describe("deploy (migrations/deploy.ts)", () => {
   }
 
   describe("refusals", () => {
-    it("refuses the Ika stand-in's .so and keypair by name, and its id under any file name", async () => {
-      expect(await refused([...base(), "--so", path.join(ROOT, "target/deploy/ika_dwallet_stand_in.so")])).to.match(/stand-in is a test fixture/);
-      expect(await refused([...base(), "--program-keypair", path.join(ROOT, "keys/ika_dwallet_stand_in-keypair.json")])).to.match(/stand-in is a test fixture/);
-      const renamed = path.join(dir, "innocent-keypair.json");
-      fs.copyFileSync(path.join(ROOT, "keys/ika_dwallet_stand_in-keypair.json"), renamed);
-      expect(await refused([...base(), "--program-keypair", renamed])).to.equal(`refusing program id ${STAND_IN_ID.toBase58()}: that is the Ika stand-in's (a test fixture)`);
+    it("refuses the Ika stand-in's .so by name, and by its bytes under any file name", async () => {
+      const standIn = path.join(ROOT, "target/deploy/ika_dwallet_stand_in.so");
+      expect(await refused([...base(), "--so", standIn])).to.match(/stand-in is a test fixture/);
+      const renamed = path.join(dir, "innocent.so");
+      fs.copyFileSync(standIn, renamed);
+      expect(await refused([...base(), "--so", renamed])).to.equal(`refusing --so ${renamed}: it is the Ika stand-in (a test fixture) under another name`);
     });
 
     it("refuses a mainnet URL unless --allow-mainnet (which then only plans without --yes)", async () => {
@@ -159,8 +159,8 @@ describe("deploy (migrations/deploy.ts)", () => {
       expect(programData.data.subarray(45).equals(so)).to.equal(true);
       expect(await chain.getAccountInfo(r.buffer)).to.equal(null);
 
-      // Invoke it: a policy over a stand-in dWallet runs initialize_policy (and its CPI) in the deployed program.
-      await chain.addProgram(STAND_IN_ID, STAND_IN_SO);
+      // Invoke it: a policy over a dWallet runs initialize_policy (and its Ika CPI) in the deployed program.
+      await deployIka(chain, IKA);
       const admin = Keypair.generate().publicKey;
       const p = await createLocalPolicy(chain, payer, admin);
       const policy = await chain.getAccountInfo(p.policy);

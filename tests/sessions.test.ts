@@ -56,7 +56,8 @@ describeOnEachRuntime("sessions", (env) => {
       ["ExpiryInPast", (l, slot) => { l.expirySlot = slot - 1n; }],
       ["ZeroMaxUses", (l) => { l.maxUses = 0; }],
       ["InvalidSchemeMask", (l) => { l.allowedSchemes = 0; }],
-      ["InvalidSchemeMask", (l) => { l.allowedSchemes = 0b1000; }],
+      ["InvalidSchemeMask", (l) => { l.allowedSchemes = 0b1000_0000; }],
+      ["SchemeNotForCurve", (l) => { l.allowedSchemes = 0b1000; }],
       ["InvalidDelegate", (l) => { l.delegate = PublicKey.default; }],
     ];
     for (const [error, mutate] of bad) {

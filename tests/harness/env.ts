@@ -4,7 +4,8 @@
  */
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { ChainProvider, KeypairWallet, LocalChain } from "../../app/src/chain";
-import { builtPrograms, SESSION_KEYS_SO } from "./programs";
+import { deployIka } from "../../app/src/local/ika-network";
+import { builtPrograms, IKA, SESSION_KEYS_SO } from "./programs";
 import { LocalRuntime, selectedRuntimes, startChain } from "./runtime";
 
 export interface TestEnv {
@@ -21,7 +22,7 @@ export interface TestEnv {
 }
 
 export interface SuiteOptions {
-  /** Deploy session_keys and the Ika stand-in from target/deploy (default true). */
+  /** Deploy session_keys (target/deploy) and Ika's program with its coordinator (default true). */
   programs?: boolean;
   /** "test": a fresh chain per test (default). "suite": one chain for the whole suite. */
   fresh?: "test" | "suite";
@@ -32,6 +33,7 @@ export interface SuiteOptions {
 export async function createEnv(runtime: LocalRuntime, options: SuiteOptions = {}): Promise<TestEnv> {
   const copies = (options.copiesAt ?? []).map((programId) => ({ programId, soPath: SESSION_KEYS_SO }));
   const chain = await startChain(runtime, [...(options.programs === false ? [] : builtPrograms()), ...copies]);
+  if (options.programs !== false) await deployIka(chain, IKA);
   const payer = Keypair.generate();
   await chain.airdrop(payer.publicKey, 1_000n * BigInt(LAMPORTS_PER_SOL));
   const fund = async (address: PublicKey, sol = 10) => chain.airdrop(address, BigInt(Math.round(sol * LAMPORTS_PER_SOL)));
@@ -48,6 +50,9 @@ export async function createEnv(runtime: LocalRuntime, options: SuiteOptions = {
     },
   };
 }
+
+// Every run says which Ika it used (a root hook: this module loads once).
+before(() => console.log(`    [${IKA.describe()}]`));
 
 /**
  * Runs `fn` as a suite once per runtime. `fn` receives a getter, because the

@@ -1,22 +1,22 @@
 /**
  * `expectError(promise, "ExactName")`: the transaction must fail, and with
- * exactly that error: an Anchor error name from our IDL or Anchor itself, a
- * stand-in or System program error, or a runtime variant.
+ * exactly that error: an Anchor error name from our IDL or Anchor itself,
+ * Ika's one custom error, a System program error, or a runtime variant.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { ChainError, TransactionFailedError, TxOutcome } from "../../app/src/chain";
 import { ErrorRegistry, NamedFailure, nameFailure } from "../../app/src/client/errors";
+import { IKA_ERRORS, IKA_PROGRAM_ID } from "../../app/src/client/ika";
 import { REPO_ROOT, SESSION_KEYS_ID } from "./programs";
-import { STAND_IN_ERRORS, STAND_IN_ID } from "./stand-in";
 
 let registry: ErrorRegistry | undefined;
 
-/** Our IDL's errors (read from target/idl at run time) + the stand-in's + the System program's. */
+/** Our IDL's errors (read from target/idl at run time) + Ika's + the System program's. */
 export function testErrorRegistry(): ErrorRegistry {
   if (registry) return registry;
-  registry = new ErrorRegistry().register(STAND_IN_ID.toBase58(), STAND_IN_ERRORS);
+  registry = new ErrorRegistry().register(IKA_PROGRAM_ID.toBase58(), IKA_ERRORS);
   const idlPath = path.join(REPO_ROOT, "target/idl/session_keys.json");
   if (fs.existsSync(idlPath)) {
     const idl = JSON.parse(fs.readFileSync(idlPath, "utf8")) as { errors?: { code: number; name: string }[] };

@@ -1,40 +1,39 @@
 /**
- * Building blocks every program suite needs: a client, a dWallet on the
- * stand-in, a policy over it, sessions, and a "use" with sensible defaults.
+ * Building blocks every program suite needs: a client, a dWallet (written as
+ * Ika's network leaves it), a policy over it, sessions, and a "use" with
+ * sensible defaults.
  */
 import { randomBytes } from "crypto";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import {
-  ApproveParams, approveMessage, createSession, DeployResult, DWALLET_DISCRIMINATOR, DWALLET_VERSION,
-  initializePolicy, SessionKeysClient, SessionLimits,
+  ApproveParams, approveMessage, createSession, Curve, DeployResult, initializePolicy, SessionKeysClient, SessionLimits,
 } from "../../app/src/client";
 import { KeypairWallet } from "../../app/src/chain";
 import { TestEnv } from "./env";
-import { expectOk } from "./errors";
-import { createDwalletIx, STAND_IN_DWALLET_LEN, STAND_IN_ERRORS, STAND_IN_ID } from "./stand-in";
+import { DwalletSpec, encodeDwallet, LocalDwallet, newDwalletPublicKey, writeDwallet } from "./ika";
 
-/** A client whose wallet (default fee payer) is the environment's payer; stand-in failures come back by name. */
+/** A client whose wallet (default fee payer) is the environment's payer. */
 export function newClient(env: TestEnv, wallet: Keypair = env.payer): SessionKeysClient {
-  return new SessionKeysClient(env.chain, new KeypairWallet(wallet), { errorTables: [{ programId: STAND_IN_ID, errors: STAND_IN_ERRORS }] });
+  return new SessionKeysClient(env.chain, new KeypairWallet(wallet));
 }
 
-/** A dWallet created on the stand-in (its fixture-only `create_dwallet`), with `authority` as its authority. */
-export async function createDwallet(env: TestEnv, authority: PublicKey): Promise<PublicKey> {
-  const { ix, dwallet } = createDwalletIx(env.payer.publicKey, authority);
-  await expectOk(env.provider.execute(new Transaction().add(ix)));
-  return dwallet;
+/** A dWallet as Ika's DKG leaves it (Active, Curve25519 unless `spec` says otherwise), with `authority` as its authority. */
+export async function createDwallet(env: TestEnv, authority: PublicKey, spec: Partial<DwalletSpec> = {}): Promise<PublicKey> {
+  return (await createWallet(env, authority, spec)).address;
+}
+
+/** `createDwallet`, returning its curve and public key too. */
+export function createWallet(env: TestEnv, authority: PublicKey, spec: Partial<DwalletSpec> = {}): Promise<LocalDwallet> {
+  return writeDwallet(env.chain, { authority, ...spec });
 }
 
 /**
- * A dWallet-shaped account written straight into the runtime, owned by any
- * program: for fake-dWallet attacks the stand-in would refuse to create.
+ * A dWallet-shaped account at a random address, owned by any program: for
+ * fake-dWallet attacks.
  */
 export async function injectDwallet(env: TestEnv, authority: PublicKey, owner: PublicKey): Promise<PublicKey> {
   const address = Keypair.generate().publicKey;
-  const data = Buffer.alloc(STAND_IN_DWALLET_LEN);
-  data[0] = DWALLET_DISCRIMINATOR;
-  data[1] = DWALLET_VERSION;
-  authority.toBuffer().copy(data, 2);
+  const data = encodeDwallet({ authority, curve: Curve.Curve25519, publicKey: newDwalletPublicKey(Curve.Curve25519), bump: 255 });
   const lamports = await env.chain.getMinimumBalanceForRentExemption(data.length);
   await env.chain.setAccount(address, { lamports, data, owner, executable: false });
   return address;
@@ -46,19 +45,22 @@ export interface PolicyFixture {
   admin: Keypair;
   initAuthority: Keypair;
   dwallet: PublicKey;
+  /** The dWallet's curve and public key (they root Ika's MessageApproval addresses). */
+  wallet: LocalDwallet;
   policy: PublicKey;
 }
 
-/** A dWallet on the stand-in, handed to a fresh policy. Admin and init authority are distinct funded keys. */
-export async function setupPolicy(env: TestEnv): Promise<PolicyFixture> {
+/** A dWallet (Curve25519 by default), handed to a fresh policy. Admin and init authority are distinct funded keys. */
+export async function setupPolicy(env: TestEnv, curve = Curve.Curve25519): Promise<PolicyFixture> {
   const client = newClient(env);
   const [admin, initAuthority] = await env.funded(2);
-  const dwallet = await createDwallet(env, initAuthority.publicKey);
-  const action = await initializePolicy(client, {
-    dwallet, dwalletProgram: STAND_IN_ID, initAuthority: initAuthority.publicKey, admin: admin.publicKey,
-  });
+  const wallet = await createWallet(env, initAuthority.publicKey, { curve });
+  const action = await initializePolicy(client, { dwallet: wallet.address, initAuthority: initAuthority.publicKey, admin: admin.publicKey });
   await client.deployOrThrow(action, [initAuthority]);
-  return { env, client, admin, initAuthority, dwallet, policy: client.policyAddress(dwallet, initAuthority.publicKey) };
+  return {
+    env, client, admin, initAuthority, dwallet: wallet.address, wallet,
+    policy: client.policyAddress(wallet.address, initAuthority.publicKey),
+  };
 }
 
 export interface SessionFixture { sessionId: number; session: PublicKey; delegate: Keypair; limits: SessionLimits }

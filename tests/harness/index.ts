@@ -7,4 +7,4 @@ export * from "./programs";
 export * from "./runtime";
 export * from "./fixtures";
 export * from "./state";
-export * from "./stand-in";
+export * from "./ika";

@@ -1,2 +1,0 @@
-/** The Ika stand-in's helpers live with the app's local mode (CLI/API/demo use them too). */
-export * from "../../app/src/local/stand-in";
