@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 start=$SECONDS
 mkdir -p target/deploy
-cp keys/session_keys-keypair.json keys/ika_dwallet_stand_in-keypair.json target/deploy/
+cp keys/session_keys-keypair.json target/deploy/
 
 . scripts/sbf/common.sh
 if platform_tools; then

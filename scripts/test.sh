@@ -36,7 +36,11 @@ suites() {
   ${dir:+env SBF_OUT_DIR=$dir} npm run --silent test:ts 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
-  summary+=("mocha, $name: $(grep -oE '^ +[0-9]+ passing' "$log" | grep -oE '[0-9]+' || echo 0) passed, $(grep -oE '^ +[0-9]+ failing' "$log" | grep -oE '[0-9]+' || echo 0) failed")
+  # test:ts runs two mocha processes (scripts/test-ts.sh): add their counts up.
+  local passed failed
+  passed=$(grep -aoE '^ +[0-9]+ passing' "$log" | awk '{ n += $1 } END { print n + 0 }')
+  failed=$(grep -aoE '^ +[0-9]+ failing' "$log" | awk '{ n += $1 } END { print n + 0 }')
+  summary+=("mocha, $name: $passed passed, $failed failed")
   rm -f "$log"
   [ "$status" -ne 0 ] || status=$rc
 }
@@ -53,5 +57,10 @@ suites "Anchor-entrypoint build" "$PWD/target/anchor-entry"
 
 echo
 echo "total time: $((SECONDS - t0)) s"
+if [ -n "${IKA_PROGRAM_SO:-}" ]; then
+  echo "Ika: the binary $IKA_PROGRAM_SO (sha256 $(sha256sum "$IKA_PROGRAM_SO" | cut -d' ' -f1))"
+else
+  echo "Ika: the stand-in (set IKA_PROGRAM_SO=<ika_dwallet_program.so> to run every suite on Ika's binary)"
+fi
 printf '%s\n' "${summary[@]}"
 exit "$status"
