@@ -3,12 +3,16 @@
  * auth (401/403), bad bodies (400), unknown policy (404), preview (an
  * unsigned transaction and the simulated Session, nothing changed), deploy
  * (a caller-signed transaction, and limits signed by the server's admin),
- * inspect and revoke. Loopback only; about twenty requests in all.
+ * inspect and revoke, and one Ika approval's status and signature. Loopback
+ * only; about twenty-five requests in all.
  */
 import { expect } from "chai";
 import * as http from "http";
-import { Keypair, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import { createServer, RunningServer } from "../app/src/api/server";
+import { approveMessage, createSession } from "../app/src/client";
+import { LocalChain } from "../app/src/chain";
+import { writeSignature } from "../app/src/local";
 
 const ADMIN_KEY = "test-admin-key";
 const READ_KEY = "test-read-key";
@@ -118,5 +122,28 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     expect([again.status, again.body.error]).to.deep.equal([422, "SessionRevoked"]);
     const after = await call("GET", inspectPath(), { key: ADMIN_KEY });
     expect(after.body.sessions.map((s: any) => s.status)).to.deep.equal(["active", "revoked"]);
+  });
+
+  it("shows one approval: pending, then signed with the signature; 404 for none, 400 for a bad address", async () => {
+    const c = api.service.client;
+    const bot = Keypair.generate();
+    const limits = { delegate: bot.publicKey, expirySlot: (await c.chain.getSlot()) + 100n, maxUses: 1, maxAmountPerTx: 10n, allowedPrograms: [new PublicKey(JUPITER)] };
+    const create = await createSession(c, { policy: api.demo!.policy, admin: api.service.admin!.publicKey, limits });
+    await c.deployOrThrow(create, [api.service.admin!]);
+    const use = await approveMessage(c, { policy: api.demo!.policy, session: create.session, delegate: bot.publicKey, message: "api approval", amount: 1n, destinationProgram: new PublicKey(JUPITER) });
+    await c.deployOrThrow(use, [bot]);
+
+    const pending = await call("GET", `/approvals/${use.messageApproval.toBase58()}`, { key: READ_KEY });
+    expect([pending.status, pending.body.status, pending.body.signature, pending.body.messageDigest])
+      .to.deep.equal([200, "pending", null, use.messageDigest.toString("hex")]);
+    const signature = Buffer.alloc(64, 7);
+    await writeSignature(c.chain as LocalChain, use.messageApproval, signature);
+    const signed = await call("GET", `/approvals/${use.messageApproval.toBase58()}`, { key: READ_KEY });
+    expect([signed.status, signed.body.status, signed.body.signature]).to.deep.equal([200, "signed", signature.toString("hex")]);
+
+    const none = await call("GET", `/approvals/${Keypair.generate().publicKey.toBase58()}`, { key: READ_KEY });
+    expect([none.status, none.body.error]).to.deep.equal([404, "MessageApprovalNotFound"]);
+    const bad = await call("GET", "/approvals/not-a-key", { key: READ_KEY });
+    expect(bad.status).to.equal(400);
   });
 });

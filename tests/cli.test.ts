@@ -99,6 +99,13 @@ describe("cli", () => {
       const ok = use("a", "500");
       expect(ok.code, JSON.stringify(ok.err)).to.equal(0);
       expect([ok.out.nonce, ok.out.remainingUses]).to.deep.equal(["0", 1]);
+      // The approval it created: pending, approved by the program's CPI authority, for the digest given.
+      const approval = cli("approval", ok.out.messageApproval);
+      expect(approval.code, JSON.stringify(approval.err)).to.equal(0);
+      expect([approval.out.status, approval.out.signature, approval.out.messageDigest, approval.out.signatureScheme, approval.out.dwallet])
+        .to.deep.equal(["pending", null, "a".repeat(64), "EddsaSha512", dwallet]);
+      const missing = cli("approval", Keypair.generate().publicKey.toBase58());
+      expect([missing.code, missing.err.error]).to.deep.equal([1, "MessageApprovalNotFound"]);
       const over = use("b", "1001");
       expect(over.code).to.equal(1);
       expect(over.out).to.equal(null);

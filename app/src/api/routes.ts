@@ -6,13 +6,16 @@
  *   POST /sessions                { transaction } signed by the caller, or limits (server's admin signs)
  *   GET  /policies/:dwallet?initAuthority=…   policy + sessions with live status
  *   POST /sessions/:id/revoke     { policy } or { dwallet, initAuthority }; server's admin signs
+ *   GET  /approvals/:address      one Ika MessageApproval: status (pending/signed), the signature once written
  *
  * On-chain rejections are 422 with `error` = the program's exact error name.
  */
 import { BorshInstructionCoder } from "@coral-xyz/anchor";
 import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import { Chain } from "../chain";
-import { createSession, inspectPolicy, NamedFailure, revokeSession, SessionKeysClient, SessionLimits } from "../client";
+import {
+  approvalJson, createSession, fetchMessageApproval, inspectPolicy, NamedFailure, revokeSession, SessionKeysClient, SessionLimits,
+} from "../client";
 import { failureJson, previewSummary } from "../cli/format";
 import { parsePubkey, parsePubkeyList, parseU32, parseU64, UsageError } from "../cli/parse";
 import { HttpError } from "./http";
@@ -55,6 +58,13 @@ export async function inspect(s: Service, dwalletParam: string, query: URLSearch
   const view = await inspectPolicy(s.client, s.client.policyAddress(dwallet, initAuthority));
   if (!view) throw new HttpError(404, "PolicyNotFound", `no policy for dWallet ${dwallet.toBase58()} and init authority ${initAuthority.toBase58()}`);
   return [200, view];
+}
+
+export async function approval(s: Service, addressParam: string): Promise<Reply> {
+  const address = parsePubkey(addressParam, "message approval address (path)");
+  const a = await fetchMessageApproval(s.chain, address);
+  if (!a) throw new HttpError(404, "MessageApprovalNotFound", `no MessageApproval at ${address.toBase58()}`);
+  return [200, approvalJson(address, a)];
 }
 
 export async function revoke(s: Service, idParam: string, body: Body): Promise<Reply> {

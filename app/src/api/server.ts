@@ -20,7 +20,7 @@ import { parseArgs } from "../cli/args";
 import { loadKeypair, parseU32, UsageError } from "../cli/parse";
 import { ApiKeys, Scope } from "./auth";
 import { HttpError, readJsonBody, sendJson } from "./http";
-import { deploySession, inspect, previewSession, Reply, revoke, Service } from "./routes";
+import { approval, deploySession, inspect, previewSession, Reply, revoke, Service } from "./routes";
 
 export interface ServerOptions {
   /** Embedded LiteSVM with both programs, a funded admin and a demo dWallet + policy. */
@@ -68,6 +68,7 @@ const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/sessions$/, scopes: ADMIN, handle: async (s, _m, req) => deploySession(s, await readJsonBody(req)) },
   { method: "POST", pattern: /^\/sessions\/([^/]+)\/revoke$/, scopes: ADMIN, handle: async (s, m, req) => revoke(s, decodeURIComponent(m[1]), await readJsonBody(req)) },
   { method: "GET", pattern: /^\/policies\/([^/]+)$/, scopes: ANY, handle: async (s, m, _req, url) => inspect(s, decodeURIComponent(m[1]), url.searchParams) },
+  { method: "GET", pattern: /^\/approvals\/([^/]+)$/, scopes: ANY, handle: async (s, m) => approval(s, decodeURIComponent(m[1])) },
 ];
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {

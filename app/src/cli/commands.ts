@@ -6,7 +6,7 @@
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
-  Action, approveMessage, closeSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
+  Action, approvalJson, approveMessage, closeSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
 } from "../client";
 import { writeDwallet } from "../local";
@@ -140,12 +140,7 @@ export const COMMANDS: Record<string, Command> = {
       const address = parsePubkey(positional(args, 0, "message-approval"), "message-approval");
       const a = await fetchMessageApproval(ctx.chain, address);
       if (!a) throw new CommandFailure({ name: "MessageApprovalNotFound", message: `no MessageApproval at ${address.toBase58()}` });
-      return {
-        address: address.toBase58(), status: a.status, signature: a.signature?.toString("hex") ?? null,
-        dwallet: a.dwallet.toBase58(), messageDigest: a.messageDigest.toString("hex"), messageMetadataDigest: a.messageMetadataDigest.toString("hex"),
-        signatureScheme: SignatureScheme[a.signatureScheme] ?? a.signatureScheme, approver: a.approver.toBase58(),
-        userPubkey: a.userPubkey.toString("hex"), epoch: a.epoch.toString(),
-      };
+      return approvalJson(address, a);
     },
   },
 

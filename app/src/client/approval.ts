@@ -4,7 +4,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 import type { Chain } from "../chain";
-import { IKA_PROGRAM_ID, MessageApprovalView, readMessageApproval } from "./ika";
+import { IKA_PROGRAM_ID, MessageApprovalView, readMessageApproval, SignatureScheme } from "./ika";
 
 /** The approval at `address`, or null if there is none (or it is not Ika's). */
 export async function fetchMessageApproval(chain: Chain, address: PublicKey): Promise<MessageApprovalView | null> {
@@ -32,4 +32,14 @@ export async function waitForSignature(chain: Chain, address: PublicKey, o: Wait
     if (Date.now() >= deadline) throw new Error(`MessageApproval ${address.toBase58()} not signed after ${timeoutMs} ms (status ${approval.status})`);
     await new Promise((r) => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
   }
+}
+
+/** An approval as the CLI and the API show it: keys in base58, bytes in hex, the scheme by name. */
+export function approvalJson(address: PublicKey, a: MessageApprovalView) {
+  return {
+    address: address.toBase58(), status: a.status, signature: a.signature?.toString("hex") ?? null,
+    dwallet: a.dwallet.toBase58(), messageDigest: a.messageDigest.toString("hex"), messageMetadataDigest: a.messageMetadataDigest.toString("hex"),
+    signatureScheme: SignatureScheme[a.signatureScheme] ?? a.signatureScheme, approver: a.approver.toBase58(),
+    userPubkey: a.userPubkey.toString("hex"), epoch: a.epoch.toString(),
+  };
 }
