@@ -1,7 +1,7 @@
 /**
  * Property test: random short sequences of create / use / update / revoke /
  * revoke-all / close / clock-warp run against the program AND the reference
- * model (tests/model/session-model.ts, written from SPEC.md without the
+ * model (tests/model/session-model.ts, written from docs/spec.md without the
  * client's rule code). After every step: same success or same error name, and
  * every session's uses, nonce, spent, revoked and status (and the policy's
  * epoch and next id) equal the model's.

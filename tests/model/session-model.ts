@@ -1,5 +1,5 @@
 /**
- * A reference model of one policy and its sessions, written from SPEC.md and
+ * A reference model of one policy and its sessions, written from docs/spec.md and
  * docs/security.md alone — it imports nothing from the client or the program,
  * so the property test (tests/property.test.ts) compares two independent
  * readings of the rules. Keys are small integers (delegate 0, 1, …; the
@@ -44,7 +44,7 @@ export function newModel(slot: bigint): ModelState {
   return { slot, epoch: 0n, sessions: [] };
 }
 
-/** SPEC precedence: revoked, stale, expired, exhausted, else active. */
+/** docs/spec.md precedence: revoked, stale, expired, exhausted, else active. */
 export function statusOf(m: ModelState, s: ModelSession): Status {
   if (s.closed) return "closed";
   if (s.revoked) return "revoked";
@@ -92,7 +92,7 @@ export interface UseArgs {
   destination: number;
 }
 
-/** The use path, in SPEC.md's order (the policy is always Active and the session always of this policy here). */
+/** The use path, in docs/spec.md's order (the policy is always Active and the session always of this policy here). */
 export function applyUse(m: ModelState, id: number, a: UseArgs): Outcome {
   const s = m.sessions[id];
   if (s.closed) return fail("AccountOwnedByWrongProgram"); // the account is gone (the System program owns the address): Anchor cannot load it

@@ -28,7 +28,7 @@ export function policyStatus(status: number): PolicyStatusName {
   return status === 0 ? "active" : "released";
 }
 
-/** Close is allowed for anything but a live session (SPEC: revoked, expired, exhausted or stale). */
+/** Close is allowed for anything but a live session (docs/spec.md: revoked, expired, exhausted or stale). */
 export function isClosable(status: SessionStatusName): boolean {
   return status !== "active" && status !== "closed";
 }
