@@ -7,9 +7,13 @@
 # SESSION_KEYS_PIPELINE=upstream forces the pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export SESSION_KEYS_BUILD_START=${SESSION_KEYS_BUILD_START:-$(date +%s)}
 bash scripts/setup.sh
 start=$SECONDS
 mkdir -p target/deploy
+# What the build produces; "up to date" only when none of it changed.
+outputs() { sha256sum target/deploy/*.so target/idl/*.json target/types/*.ts 2>/dev/null; }
+before=$(outputs)
 cp keys/session_keys-keypair.json target/deploy/
 
 . scripts/sbf/common.sh
@@ -22,4 +26,9 @@ else
   bash scripts/sbf/build-programs.sh session-keys ika-dwallet-stand-in
   bash scripts/idl/build-idl.sh
 fi
-echo "[build] done in $((SECONDS - start)) s" >&2
+changed=$(diff <(echo "$before") <(outputs) | sed -n 's/^> [0-9a-f]*  //p' | tr '\n' ' ')
+if [ -z "$changed" ]; then
+  echo "[build] up to date in $((SECONDS - start)) s (nothing rebuilt)" >&2
+else
+  echo "[build] done in $((SECONDS - start)) s: ${changed% }" >&2
+fi

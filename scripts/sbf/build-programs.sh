@@ -31,7 +31,13 @@ encoded=$(printf '%s\x1f' "${rustflags[@]}"); encoded=${encoded%$'\x1f'}
 packages=$(printf -- ' -p %s' "$@")
 flags=${SBF_CARGO_FLAGS:-}
 
-log "compiling$packages for SBPF v0"
+# std for SBPF is compiled by cargo's build-std together with the programs;
+# the first build into target/sbpf spends most of its time there.
+if compgen -G "$repo/target/sbpf/sbpf-solana/release/deps/libstd-*.rlib" >/dev/null; then
+  log "compiling$packages for SBPF v0"
+else
+  log "compiling std for SBPF (build-std, first build of this checkout) and$packages for SBPF v0"
+fi
 start=$SECONDS
 sid_run "$repo" "
   llvm-as /opt/sbf/lib/libcalls.ll -o /opt/sbf/lib/libcalls.bc

@@ -9,8 +9,17 @@ LLVM_PKG=llvm-23
 platform_tools() {
   [ "${SESSION_KEYS_PIPELINE:-}" != upstream ] && command -v anchor >/dev/null && command -v cargo-build-sbf >/dev/null
 }
-log() { printf '[sbf %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# log MSG: a stage line, with the wall clock and the time since the build
+# started (SESSION_KEYS_BUILD_START, seconds since the epoch, set by build.sh).
+log() {
+  local since=""
+  [ -z "${SESSION_KEYS_BUILD_START:-}" ] || since=" +$(( $(date +%s) - SESSION_KEYS_BUILD_START )) s"
+  printf '[sbf %(%H:%M:%S)T%s] %s\n' -1 "$since" "$*" >&2
+}
 die() { log "error: $*"; exit 1; }
+
+# toolchain_cached: the sid root and sbpf-linker are built (a first build takes minutes).
+toolchain_cached() { [ -x "$SID/opt/sbf/bin/sbpf-linker" ]; }
 
 # sid_run DIR CMD…: runs CMD (a bash script string) inside the sid root with /proc,
 # /dev and DIR bind-mounted at the same absolute path, in a private mount namespace
