@@ -38,8 +38,8 @@ suites() {
   set -e
   # test:ts runs two mocha processes (scripts/test-ts.sh): add their counts up.
   local passed failed
-  passed=$(grep -aoE '^ +[0-9]+ passing' "$log" | awk '{ n += $1 } END { print n + 0 }')
-  failed=$(grep -aoE '^ +[0-9]+ failing' "$log" | awk '{ n += $1 } END { print n + 0 }')
+  passed=$(awk '/^ +[0-9]+ passing/ { n += $1 } END { print n + 0 }' "$log")
+  failed=$(awk '/^ +[0-9]+ failing/ { n += $1 } END { print n + 0 }' "$log")
   summary+=("mocha, $name: $passed passed, $failed failed")
   rm -f "$log"
   [ "$status" -ne 0 ] || status=$rc
