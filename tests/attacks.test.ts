@@ -85,6 +85,12 @@ describeOnEachRuntime("attacks", (env) => {
     await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { callerProgram: IKA_PROGRAM_ID } }), "InvalidProgramId");
   });
 
+  it("another program (or any key) in the System program's slot", async () => {
+    for (const systemProgram of [fx.client.programId, Keypair.generate().publicKey]) {
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { accounts: { systemProgram } }), "InvalidProgramId");
+    }
+  });
+
   // Ika does not compare the address itself: its create_account CPI, signed
   // with the seeds of the right PDA, cannot sign for another account.
   it("a MessageApproval at the wrong address is refused (Ika's create cannot sign for it)", async () => {

@@ -86,6 +86,18 @@ describeOnEachRuntime("initialize_policy", (env) => {
     await expectFailsUnchanged(env().chain, [fx.dwallet, fx.policy], () => fx.client.deploy(action, [fx.initAuthority]), "WrongDwalletAuthority");
   });
 
+  // Unreachable honestly (an Active policy's dWallet names our CPI authority):
+  // the dWallet's authority is written back to the init authority directly.
+  it("an Active policy is never initialized again, even if its init authority held the dWallet (PolicyAlreadyActive)", async () => {
+    const fx = await setupPolicy(env());
+    const info = (await env().chain.getAccountInfo(fx.dwallet))!;
+    const data = Buffer.from(info.data);
+    fx.initAuthority.publicKey.toBuffer().copy(data, 2);
+    await env().chain.setAccount(fx.dwallet, { ...info, data });
+    const action = await initializePolicy(fx.client, { dwallet: fx.dwallet, initAuthority: fx.initAuthority.publicKey, admin: fx.admin.publicKey });
+    await expectFailsUnchanged(env().chain, [fx.dwallet, fx.policy], () => fx.client.deploy(action, [fx.initAuthority]), "PolicyAlreadyActive");
+  });
+
   it("a fake dWallet owned by another program is refused", async () => {
     const client = newClient(env());
     const [owner] = await env().funded(1);
