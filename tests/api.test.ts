@@ -146,4 +146,25 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     const bad = await call("GET", "/approvals/not-a-key", { key: READ_KEY });
     expect(bad.status).to.equal(400);
   });
+
+  it("input that used to be a 500 is a 400 naming the problem, and changes nothing", async () => {
+    for (const path of ["/policies/%E0%A4%A", "/approvals/%ZZ"]) {
+      const r = await call("GET", path, { key: READ_KEY });
+      expect([r.status, r.body.error], path).to.deep.equal([400, "BadRequest"]);
+      expect(r.body.message).to.match(/malformed percent-escape/);
+    }
+    const revoke = await call("POST", "/sessions/%ZZ/revoke", { key: ADMIN_KEY, body: { policy: api.demo!.policy.toBase58() } });
+    expect([revoke.status, revoke.body.error]).to.deep.equal([400, "BadRequest"]);
+    // A slot past 0, so that "expires in 2^64 - 1 slots" lands past u64.
+    await (api.service.chain as LocalChain).warpToSlot((await api.service.chain.getSlot()) + 5n);
+    const before = await call("GET", inspectPath(), { key: READ_KEY });
+    const forty = Array.from({ length: 40 }, () => Keypair.generate().publicKey.toBase58());
+    const tooMany = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ allowedPrograms: forty }) });
+    expect([tooMany.status, tooMany.body.message]).to.deep.equal([400, "allowedPrograms: at most 8 programs (got 40)"]);
+    const pastU64 = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ expiresInSlots: "18446744073709551615" }) });
+    expect([pastU64.status, pastU64.body.error]).to.deep.equal([400, "BadRequest"]);
+    expect(pastU64.body.message).to.match(/^expirySlot must fit a u64/);
+    const after = await call("GET", inspectPath(), { key: READ_KEY });
+    expect(after.body).to.deep.equal(before.body);
+  });
 });

@@ -100,9 +100,16 @@ async function parseLimits(s: Service, b: Body): Promise<SessionLimits> {
     maxAmountPerTx: parseU64(b.maxAmountPerTx, "maxAmountPerTx"),
     maxTotalAmount: b.maxTotalAmount === undefined ? undefined : parseU64(b.maxTotalAmount, "maxTotalAmount"),
     allowedSchemes: b.allowedSchemes === undefined ? undefined : parseU32(b.allowedSchemes, "allowedSchemes"),
-    allowedPrograms: parsePubkeyList(b.allowedPrograms, "allowedPrograms"),
+    allowedPrograms: allowlist(parsePubkeyList(b.allowedPrograms, "allowedPrograms")),
   };
 }
+
+/** The program's own bound (1..=8), checked before a transaction too large to encode is built. */
+function allowlist(programs: PublicKey[]): PublicKey[] {
+  if (programs.length > MAX_ALLOWED_PROGRAMS) throw new UsageError(`allowedPrograms: at most ${MAX_ALLOWED_PROGRAMS} programs (got ${programs.length})`);
+  return programs;
+}
+const MAX_ALLOWED_PROGRAMS = 8;
 
 /** `policy`, or `dwallet` + `initAuthority`; 404 if no such policy account. */
 async function existingPolicy(s: Service, b: Body): Promise<PublicKey> {

@@ -66,9 +66,9 @@ const ANY = ["admin", "read"];
 const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/sessions\/preview$/, scopes: ADMIN, handle: async (s, _m, req) => previewSession(s, await readJsonBody(req)) },
   { method: "POST", pattern: /^\/sessions$/, scopes: ADMIN, handle: async (s, _m, req) => deploySession(s, await readJsonBody(req)) },
-  { method: "POST", pattern: /^\/sessions\/([^/]+)\/revoke$/, scopes: ADMIN, handle: async (s, m, req) => revoke(s, decodeURIComponent(m[1]), await readJsonBody(req)) },
-  { method: "GET", pattern: /^\/policies\/([^/]+)$/, scopes: ANY, handle: async (s, m, _req, url) => inspect(s, decodeURIComponent(m[1]), url.searchParams) },
-  { method: "GET", pattern: /^\/approvals\/([^/]+)$/, scopes: ANY, handle: async (s, m) => approval(s, decodeURIComponent(m[1])) },
+  { method: "POST", pattern: /^\/sessions\/([^/]+)\/revoke$/, scopes: ADMIN, handle: async (s, m, req) => revoke(s, pathParam(m[1]), await readJsonBody(req)) },
+  { method: "GET", pattern: /^\/policies\/([^/]+)$/, scopes: ANY, handle: async (s, m, _req, url) => inspect(s, pathParam(m[1]), url.searchParams) },
+  { method: "GET", pattern: /^\/approvals\/([^/]+)$/, scopes: ANY, handle: async (s, m) => approval(s, pathParam(m[1])) },
 ];
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
@@ -106,6 +106,15 @@ async function startService(o: ServerOptions): Promise<{ service: Service; demo?
   };
 }
 
+/** A path segment, percent-decoded; a malformed escape is the caller's error (400), not ours. */
+function pathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, "BadRequest", `malformed percent-escape in the path: ${JSON.stringify(raw)}`);
+  }
+}
+
 /** Route, then auth (401/403), then the handler. Unknown routes are 404 before auth: they hold nothing. */
 async function handle(s: Service, keys: ApiKeys, req: http.IncomingMessage): Promise<Reply> {
   const url = new URL(req.url ?? "/", "http://localhost");
@@ -123,6 +132,8 @@ async function handle(s: Service, keys: ApiKeys, req: http.IncomingMessage): Pro
 function sendError(res: http.ServerResponse, e: unknown): void {
   if (e instanceof HttpError) return sendJson(res, e.status, { error: e.errorName, message: e.message, ...e.details });
   if (e instanceof UsageError) return sendJson(res, 400, { error: "BadRequest", message: e.message });
+  // The client's range checks (u64/u16 arguments) name the field: the caller's input, not ours.
+  if (e instanceof RangeError) return sendJson(res, 400, { error: "BadRequest", message: e.message });
   // Unexpected: log for the operator, reveal nothing internal to the caller.
   console.error(e);
   sendJson(res, 500, { error: "InternalError", message: "internal error" });
