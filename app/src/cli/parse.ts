@@ -55,14 +55,26 @@ export function parsePubkeyList(value: unknown, field: string): PublicKey[] {
 
 /** A Solana CLI keypair file: a JSON array of the 64 secret-key bytes. */
 export function loadKeypair(file: string, field = "keypair"): Keypair {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`${field}: cannot read keypair file ${file} (${(e as NodeJS.ErrnoException).code ?? "read error"})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`${field}: cannot read keypair file ${file} (${(e as Error).message})`);
+    raw = JSON.parse(text);
+  } catch {
+    // Never echo the parser's message: it quotes the bytes around the error, which are the secret key.
+    throw new UsageError(`${field}: ${file} is not valid JSON (a keypair file is a JSON array of 64 numbers)`);
   }
-  if (!Array.isArray(raw) || raw.length !== 64) throw new UsageError(`${field}: ${file} is not a 64-byte keypair file`);
-  return Keypair.fromSecretKey(Uint8Array.from(raw as number[]));
+  const bytes = Array.isArray(raw) && raw.length === 64 && raw.every((b) => Number.isInteger(b) && b >= 0 && b <= 255);
+  if (!bytes) throw new UsageError(`${field}: ${file} is not a keypair file (a JSON array of 64 numbers 0..255)`);
+  try {
+    return Keypair.fromSecretKey(Uint8Array.from(raw as number[]));
+  } catch {
+    throw new UsageError(`${field}: ${file} holds 64 bytes that are not a valid ed25519 keypair`);
+  }
 }
 
 /** A public key given directly, or read from a keypair file (when the secret is at hand anyway). */
