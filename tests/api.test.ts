@@ -167,4 +167,21 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     const after = await call("GET", inspectPath(), { key: READ_KEY });
     expect(after.body).to.deep.equal(before.body);
   });
+
+  it("an unknown or misspelt field is a 400 naming it, never a silently missing limit", async () => {
+    const typo = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ maxTotal: 150 }) });
+    expect([typo.status, typo.body.error]).to.deep.equal([400, "BadRequest"]);
+    expect(typo.body.message).to.match(/^unknown field maxTotal \(allowed: /);
+    const deployTypo = await call("POST", "/sessions", { key: ADMIN_KEY, body: limits({ maxTotal: 150, expiry: 9 }) });
+    expect([deployTypo.status, deployTypo.body.message]).to.satisfy(([st, m]: [number, string]) => st === 400 && m.startsWith("unknown fields maxTotal, expiry"));
+    const extraWithTx = await call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: "AA==", maxUses: 1 } });
+    expect([extraWithTx.status, extraWithTx.body.message]).to.satisfy(([st, m]: [number, string]) => st === 400 && m.startsWith("unknown field maxUses"));
+    const revokeTypo = await call("POST", "/sessions/0/revoke", { key: ADMIN_KEY, body: { policy: api.demo!.policy.toBase58(), force: true } });
+    expect([revokeTypo.status, revokeTypo.body.message]).to.satisfy(([st, m]: [number, string]) => st === 400 && m.startsWith("unknown field force"));
+    // Spelt right, the budget is there, and "no budget" reads as null.
+    const ok = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ maxTotalAmount: "150" }) });
+    expect([ok.status, ok.body.simulation.session.maxTotalAmount, ok.body.simulation.session.allowedPrograms]).to.deep.equal([200, "150", [JUPITER]]);
+    const none = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits() });
+    expect(none.body.simulation.session.maxTotalAmount).to.equal(null);
+  });
 });

@@ -16,7 +16,7 @@ import { Chain } from "../chain";
 import {
   approvalJson, createSession, fetchMessageApproval, inspectPolicy, NamedFailure, revokeSession, SessionKeysClient, SessionLimits,
 } from "../client";
-import { failureJson, previewSummary } from "../cli/format";
+import { failureJson, previewSummary, readable } from "../cli/format";
 import { parsePubkey, parsePubkeyList, parseU32, parseU64, UsageError } from "../cli/parse";
 import { HttpError } from "./http";
 
@@ -30,7 +30,22 @@ export interface Service {
 export type Reply = [number, unknown];
 type Body = Record<string, unknown>;
 
+/** Fields a session's limits are given in (each route adds its own). */
+const POLICY_FIELDS = ["policy", "dwallet", "initAuthority"];
+const LIMIT_FIELDS = ["delegate", "expirySlot", "expiresInSlots", "maxUses", "maxAmountPerTx", "maxTotalAmount", "allowedSchemes", "allowedPrograms"];
+const CREATE_FIELDS = [...POLICY_FIELDS, ...LIMIT_FIELDS, "admin", "payer"];
+
+/**
+ * Refuses any field the route does not know, naming them: a misspelt limit
+ * (`maxTotal` for `maxTotalAmount`) must not silently become "no limit".
+ */
+function onlyFields(body: Body, allowed: string[]): void {
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new UsageError(`unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`);
+}
+
 export async function previewSession(s: Service, body: Body): Promise<Reply> {
+  onlyFields(body, CREATE_FIELDS);
   const { action, policy } = await buildCreate(s, body);
   const p = await s.client.preview(action);
   const summary = previewSummary(p, action.session.toBase58());
@@ -41,14 +56,18 @@ export async function previewSession(s: Service, body: Body): Promise<Reply> {
 }
 
 export async function deploySession(s: Service, body: Body): Promise<Reply> {
-  if (body.transaction !== undefined) return submitSigned(s, body.transaction);
+  if (body.transaction !== undefined) {
+    onlyFields(body, ["transaction"]);
+    return submitSigned(s, body.transaction);
+  }
+  onlyFields(body, CREATE_FIELDS);
   const admin = requireAdmin(s);
   const { action } = await buildCreate(s, { ...body, admin: admin.publicKey.toBase58(), payer: admin.publicKey.toBase58() });
   const r = await s.client.deploy(action, [admin]);
   if (!r.ok) throw rejected(r.error!, { signature: r.signature });
   return [201, {
     signature: r.signature, computeUnits: r.computeUnits, sessionId: action.sessionId, session: action.session.toBase58(),
-    state: await s.client.fetchSession(action.session),
+    state: readable("session", await s.client.fetchSession(action.session)),
   }];
 }
 
@@ -68,6 +87,7 @@ export async function approval(s: Service, addressParam: string): Promise<Reply>
 }
 
 export async function revoke(s: Service, idParam: string, body: Body): Promise<Reply> {
+  onlyFields(body, POLICY_FIELDS);
   const admin = requireAdmin(s);
   const sessionId = parseU32(idParam, "session id (path)");
   const policy = await existingPolicy(s, body);

@@ -12,7 +12,7 @@ import {
 import { writeDwallet } from "../local";
 import { ParsedArgs } from "./args";
 import { Context } from "./context";
-import { failureJson, previewSummary, toJson } from "./format";
+import { failureJson, previewSummary, readable, toJson } from "./format";
 import {
   loadKeypair, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU32, parseU64, UsageError,
 } from "./parse";
@@ -85,7 +85,7 @@ export const COMMANDS: Record<string, Command> = {
       if (!simulated.ok) throw new CommandFailure(simulated.error!, { ...ids, preview });
       if (!args.switches.has("yes")) return { deployed: false, ...ids, preview, next: "re-run with --yes to sign and submit" };
       const r = await deploy(ctx, action, [admin]);
-      return { deployed: true, ...ids, preview, ...receipt(r), state: toJson(await ctx.client.fetchSession(action.session)) };
+      return { deployed: true, ...ids, preview, ...receipt(r), state: readable("session", await ctx.client.fetchSession(action.session)) };
     },
   },
 

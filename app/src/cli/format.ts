@@ -5,7 +5,7 @@
  */
 import { BN } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
-import type { NamedFailure, PreviewResult } from "../client";
+import { NamedFailure, PreviewResult, SessionAccount, sessionJson } from "../client";
 
 export function toJson(value: unknown): unknown {
   if (value === null || value === undefined) return value ?? null;
@@ -61,7 +61,13 @@ export function previewSummary(p: PreviewResult, stateOf?: string): PreviewSumma
     computeUnits: p.computeUnits,
     rentLamports: p.rent.reduce((s, r) => s + r.lamports, 0),
     rent: p.rent,
-    ...(p.ok ? { state: toJson(change?.after ?? null) } : (toJson(failureJson(p.error!)) as { error: string })),
+    ...(p.ok ? { state: readable(change?.kind, change?.after ?? null) } : (toJson(failureJson(p.error!)) as { error: string })),
     unsignedTransaction: p.unsignedTransaction,
   };
+}
+
+/** A decoded account for people: a Session through `sessionJson`, anything else through `toJson`. */
+export function readable(kind: string | undefined, decoded: unknown): unknown {
+  if (kind === "session" && decoded) return sessionJson(decoded as SessionAccount);
+  return toJson(decoded);
 }

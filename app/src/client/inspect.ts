@@ -4,7 +4,7 @@
  * it works on any RPC and in-process — no getProgramAccounts needed.
  */
 import { PublicKey } from "@solana/web3.js";
-import { PolicyAccount, SessionAccount, SessionKeysClient, toBig } from "./client";
+import { PolicyAccount, SessionAccount, SessionKeysClient, toBig, U64_MAX } from "./client";
 import { Curve, CURVE_NAMES, DWALLET_STATE_NAMES, IKA_PROGRAM_ID, readDwallet, schemeNames } from "./ika";
 import { policyStatus, SessionStatusName, sessionStatus } from "./status";
 
@@ -21,12 +21,14 @@ export interface SessionView {
   /** The nonce the next use must carry. */
   nextNonce?: string;
   maxAmountPerTx?: string;
-  maxTotalAmount?: string;
+  /** null: no total budget. */
+  maxTotalAmount?: string | null;
   spent?: string;
   allowedPrograms?: string[];
   allowedSchemes?: number;
   /** The allowed schemes by name (`EddsaSha512`, …). */
   allowedSchemeNames?: string[];
+  revoked?: boolean;
   lastUsedSlot?: string;
 }
 
@@ -89,18 +91,30 @@ function viewSession(id: number, address: PublicKey, s: SessionAccount, slot: bi
   const status = sessionStatus({
     revoked: s.revoked, epoch: toBig(s.epoch), expirySlot: toBig(s.expirySlot), uses: s.uses, maxUses: s.maxUses,
   }, slot, policyEpoch);
+  const { sessionId: _id, ...limits } = sessionJson(s);
+  return { id, address: address.toBase58(), status, ...limits };
+}
+
+/**
+ * A Session's fields as people read them: the allowlist without its zero
+ * padding, "no budget" as null (not u64::MAX), schemes by name too, integers
+ * as decimal strings. Used by inspect, previews and the shells.
+ */
+export function sessionJson(s: SessionAccount) {
+  const maxTotal = toBig(s.maxTotalAmount);
   return {
-    id, address: address.toBase58(), status,
+    sessionId: s.sessionId,
     delegate: s.delegate.toBase58(),
     expirySlot: toBig(s.expirySlot).toString(),
     uses: s.uses, maxUses: s.maxUses, remainingUses: Math.max(0, s.maxUses - s.uses),
     nextNonce: toBig(s.nonce).toString(),
     maxAmountPerTx: toBig(s.maxAmountPerTx).toString(),
-    maxTotalAmount: toBig(s.maxTotalAmount).toString(),
+    maxTotalAmount: maxTotal === U64_MAX ? null : maxTotal.toString(),
     spent: toBig(s.spent).toString(),
     allowedPrograms: s.allowedPrograms.slice(0, s.allowedProgramsLen).map((p: PublicKey) => p.toBase58()),
     allowedSchemes: s.allowedSchemes,
     allowedSchemeNames: schemeNames(s.allowedSchemes),
+    revoked: s.revoked !== 0,
     lastUsedSlot: toBig(s.lastUsedSlot).toString(),
   };
 }
