@@ -7,7 +7,7 @@
  * Plus the argument parser, in-process.
  */
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -91,11 +91,12 @@ describe("cli", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("local-init creates the state file and a dWallet owned by --authority", () => {
+    it("local-init creates the state file (0600: it holds the local payer's key) and a dWallet owned by --authority", () => {
       const r = cli("local-init", "--authority", owner.file);
       expect(r.code, JSON.stringify(r.err)).to.equal(0);
       expect(r.out.authority).to.equal(owner.pubkey);
-      expect(fs.existsSync(state)).to.equal(true);
+      expect(fs.statSync(state).mode & 0o777).to.equal(0o600);
+      expect(fs.readdirSync(dir).filter((f) => /\.(tmp|lock)$/.test(f)), "no temp or lock file left").to.deep.equal([]);
       dwallet = r.out.dwallet;
     });
 
@@ -143,11 +144,79 @@ describe("cli", () => {
       expect([revoked.code, revoked.out?.revoked]).to.deep.equal([0, true]);
       const refused = use("c", "10");
       expect([refused.code, refused.err.error]).to.deep.equal([1, "SessionRevoked"]);
+      const before = { text: fs.readFileSync(state, "utf8"), mtime: fs.statSync(state).mtimeMs };
       const view = cli("inspect", dwallet, "--init-authority", owner.pubkey);
       expect(view.code, JSON.stringify(view.err)).to.equal(0);
+      // A read-only command does not rewrite the state file.
+      expect({ text: fs.readFileSync(state, "utf8"), mtime: fs.statSync(state).mtimeMs }).to.deep.equal(before);
       expect([view.out.status, view.out.admin, view.out.nextSessionId]).to.deep.equal(["active", admin.pubkey, "1"]);
       const s = view.out.sessions[0];
       expect([s.id, s.status, s.uses, s.remainingUses, s.nextNonce, s.spent]).to.deep.equal([0, "revoked", 1, 1, "1", "500"]);
+    });
+  });
+
+  describe("--local state under concurrent commands", () => {
+    let dir: string;
+    let state: string;
+    let admin: { file: string; pubkey: string };
+
+    /** The CLI as a process, without waiting: concurrent runs. */
+    function cliAsync(...args: string[]): Promise<CliRun> {
+      return new Promise((resolve) => {
+        const child = spawn(process.execPath, [
+          "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
+          path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state,
+        ], { cwd: ROOT });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => {
+          const parse = (t: string) => (t.trim() ? JSON.parse(t) : null);
+          resolve({ code: code ?? -1, out: parse(stdout), err: parse(stderr) });
+        });
+      });
+    }
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "session-keys-cli-lock-"));
+      state = path.join(dir, "state.json");
+      admin = writeKeypair(dir, "admin");
+      const init = await cliAsync("local-init", "--authority", admin.file);
+      expect(init.code, JSON.stringify(init.err)).to.equal(0);
+      const policy = await cliAsync("init-policy", "--dwallet", init.out.dwallet, "--init-authority", admin.file, "--admin", admin.pubkey);
+      expect(policy.code, JSON.stringify(policy.err)).to.equal(0);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("two creates at once both land, one after the other (ids 0 and 1), and an inspect at the same time loses nothing", async () => {
+      const create = () => cliAsync("create", "--admin", admin.file, "--delegate", Keypair.generate().publicKey.toBase58(), "--expires-in", "100",
+        "--max-uses", "1", "--max-amount", "1", "--programs", JUPITER, "--yes");
+      const [a, b, view] = await Promise.all([create(), create(), cliAsync("inspect")]);
+      expect([a.code, b.code, view.code], JSON.stringify([a.err, b.err, view.err])).to.deep.equal([0, 0, 0]);
+      expect([a.out.sessionId, b.out.sessionId].sort()).to.deep.equal([0, 1]);
+      const after = await cliAsync("inspect");
+      expect([after.out.nextSessionId, after.out.sessions.map((x: { id: number }) => x.id)]).to.deep.equal(["2", [0, 1]]);
+      expect(fs.readdirSync(dir).filter((f) => /\.(tmp|lock)$/.test(f))).to.deep.equal([]);
+    });
+
+    it("a corrupt state file is refused with its path and the field that is wrong, and left as it is", async () => {
+      const good = JSON.parse(fs.readFileSync(state, "utf8"));
+      const broken = path.join(dir, "broken.json");
+      fs.writeFileSync(broken, JSON.stringify({ ...good, slot: "soon" }), { mode: 0o600 });
+      const saved = state;
+      state = broken;
+      try {
+        const r = await cliAsync("inspect");
+        expect([r.code, r.err.error]).to.deep.equal([2, "UsageError"]);
+        expect(r.err.message).to.equal(`${broken}: field slot is missing or wrong; remove the file and run local-init to start over`);
+        fs.writeFileSync(broken, "{ not json", { mode: 0o600 });
+        const garbled = await cliAsync("inspect");
+        expect(garbled.err.message).to.match(/is not valid JSON/).and.not.to.include("not json");
+        expect(fs.readFileSync(broken, "utf8")).to.equal("{ not json");
+      } finally {
+        state = saved;
+      }
     });
   });
 });

@@ -35,6 +35,8 @@ export interface Command {
   switches?: string[];
   /** local-init creates the state file rather than loading it. */
   createsLocalState?: boolean;
+  /** Changes nothing on chain: a --local state file is not rewritten. */
+  readsOnly?: boolean;
   run(ctx: Context, args: ParsedArgs): Promise<Result>;
 }
 
@@ -121,6 +123,7 @@ export const COMMANDS: Record<string, Command> = {
   inspect: {
     usage: "inspect <dwallet> --init-authority <pubkey> | inspect --policy <address>   the policy and every session with live status",
     values: POLICY_FLAGS,
+    readsOnly: true,
     async run(ctx, args) {
       if (args.positionals[0] !== undefined) {
         if (args.flags.has("dwallet")) throw new UsageError("give the dWallet either as the argument or as --dwallet");
@@ -136,6 +139,7 @@ export const COMMANDS: Record<string, Command> = {
   approval: {
     usage: "approval <message-approval address>   one Ika MessageApproval: status (pending/signed) and, once signed, the signature",
     values: [],
+    readsOnly: true,
     async run(ctx, args) {
       const address = parsePubkey(positional(args, 0, "message-approval"), "message-approval");
       const a = await fetchMessageApproval(ctx.chain, address);

@@ -13,6 +13,7 @@
 import { parseArgs } from "./args";
 import { COMMANDS, CommandFailure } from "./commands";
 import { GLOBAL_FLAGS, openContext } from "./context";
+import { lockStateFile } from "./local-state";
 import { toJson } from "./format";
 import { UsageError } from "./parse";
 
@@ -34,11 +35,19 @@ export async function run(argv: string[]): Promise<RunResult> {
   try {
     if (!command) throw new UsageError(`unknown command ${name}`);
     const args = parseArgs(argv.filter((a, i) => i !== argv.indexOf(name)), { values: [...GLOBAL_FLAGS, ...command.values], switches: command.switches });
-    const ctx = await openContext(args, { create: command.createsLocalState });
-    const result = await command.run(ctx, args);
-    // State is saved only after success: a failed command leaves the file as it was.
-    await ctx.local?.save();
-    return { code: 0, stdout: JSON.stringify(toJson(result), null, 2) + "\n", stderr: "" };
+    // --local: one command at a time per state file (load, run, save), so none is lost.
+    const stateFile = args.flags.get("local");
+    const release = stateFile === undefined ? undefined : await lockStateFile(stateFile);
+    try {
+      const ctx = await openContext(args, { create: command.createsLocalState });
+      const result = await command.run(ctx, args);
+      // State is saved only after success (a failed command leaves the file as it
+      // was), and never by a command that only reads.
+      if (!command.readsOnly) await ctx.local?.save();
+      return { code: 0, stdout: JSON.stringify(toJson(result), null, 2) + "\n", stderr: "" };
+    } finally {
+      release?.();
+    }
   } catch (e) {
     if (e instanceof CommandFailure) return { code: 1, stdout: "", stderr: JSON.stringify(toJson(e.toJSON())) + "\n" };
     if (e instanceof UsageError) return { code: 2, stdout: "", stderr: JSON.stringify({ error: "UsageError", message: e.message }) + "\n" };

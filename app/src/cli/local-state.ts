@@ -9,6 +9,7 @@
  * reloaded from target/deploy on every run (so a rebuild takes effect), and
  * sysvars come fresh from LiteSVM except the Clock's slot, which is saved.
  */
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AccountInfo, Keypair, PublicKey, Transaction } from "@solana/web3.js";
@@ -76,8 +77,7 @@ export class LocalState {
 
   static async load(file: string): Promise<LocalState> {
     if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist; create it with local-init`);
-    const data = JSON.parse(fs.readFileSync(file, "utf8")) as LocalStateFile;
-    if (data.version !== 1) throw new UsageError(`${file}: unknown state version ${data.version}`);
+    const data = parseStateFile(file);
     const chain = await startTrackingChain();
     for (const [address, a] of Object.entries(data.accounts)) {
       await chain.setAccount(new PublicKey(address), {
@@ -88,7 +88,14 @@ export class LocalState {
     return new LocalState(file, chain, data);
   }
 
-  /** Write every seen, still-existing, non-program account back (atomically: temp file + rename). */
+  /**
+   * Write every seen, still-existing, non-program account back, atomically:
+   * a temp file at an unpredictable name beside the state, created 0600 and
+   * exclusively (O_EXCL | O_NOFOLLOW: a planted file or link there is an
+   * error, never followed), then renamed over the state (a rename replaces a
+   * link, it does not write through it). The file holds the local payer's
+   * secret key, hence 0600.
+   */
   async save(): Promise<void> {
     const accounts: Record<string, StoredAccount> = {};
     for (const address of [...this.chain.seen].sort()) {
@@ -98,10 +105,90 @@ export class LocalState {
     }
     this.data.accounts = accounts;
     this.data.slot = (await this.chain.getSlot()).toString();
-    const tmp = path.join(path.dirname(path.resolve(this.file)), `.${path.basename(this.file)}.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(this.data, null, 1));
-    fs.renameSync(tmp, this.file);
+    const tmp = path.join(path.dirname(path.resolve(this.file)), `.${path.basename(this.file)}.${randomBytes(12).toString("hex")}.tmp`);
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(this.data, null, 1));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.renameSync(tmp, this.file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
   }
+}
+
+/**
+ * Holds `<state>.lock` (created exclusively, 0600, holding our pid) for one
+ * command's read–modify–write, so concurrent commands on one state file run
+ * one after another instead of overwriting each other's work. Waits up to
+ * `waitMs` for another command; a lock whose process is gone is taken over.
+ * Returns the release function.
+ */
+export async function lockStateFile(file: string, waitMs = 60_000): Promise<() => void> {
+  const lock = `${path.resolve(file)}.lock`;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return () => fs.rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const holder = Number(fs.readFileSync(lock, { encoding: "utf8", flag: "r" }) || NaN);
+    if (Number.isInteger(holder) && !alive(holder)) {
+      fs.rmSync(lock, { force: true }); // its command died without releasing it
+      continue;
+    }
+    if (Date.now() >= deadline) throw new UsageError(`${file} is locked by another command (pid ${holder}, lock ${lock}); try again`);
+    await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 50)));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The state file, checked field by field; an error names the file and the field, never its content. */
+function parseStateFile(file: string): LocalStateFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    throw new UsageError(`${file} is not valid JSON (a --local state file); remove it and run local-init to start over`);
+  }
+  const bad = (field: string) => new UsageError(`${file}: field ${field} is missing or wrong; remove the file and run local-init to start over`);
+  const d = data as Partial<LocalStateFile>;
+  if (typeof data !== "object" || data === null) throw bad("(root)");
+  if (d.version !== 1) throw new UsageError(`${file}: unknown state version ${JSON.stringify(d.version)}`);
+  if (typeof d.slot !== "string" || !/^\d+$/.test(d.slot)) throw bad("slot");
+  if (!Array.isArray(d.payer) || d.payer.length !== 64 || !d.payer.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw bad("payer");
+  if (d.lastPolicy !== undefined && typeof d.lastPolicy !== "string") throw bad("lastPolicy");
+  if (!Array.isArray(d.dwallets)) throw bad("dwallets");
+  if (typeof d.accounts !== "object" || d.accounts === null) throw bad("accounts");
+  for (const [address, a] of Object.entries(d.accounts)) {
+    try {
+      new PublicKey(address);
+      new PublicKey(a.owner);
+    } catch {
+      throw bad(`accounts.${address}`);
+    }
+    if (typeof a.lamports !== "string" || !/^\d+$/.test(a.lamports) || typeof a.data !== "string" || typeof a.executable !== "boolean") {
+      throw bad(`accounts.${address}`);
+    }
+  }
+  return d as LocalStateFile;
 }
 
 async function startTrackingChain(): Promise<TrackingLiteSvmChain> {
