@@ -14,6 +14,8 @@ import * as path from "path";
 import { Keypair } from "@solana/web3.js";
 import { parseArgs } from "../app/src/cli/args";
 import { loadKeypair } from "../app/src/cli/parse";
+import { clusterUrl } from "../app/src/cli/context";
+import { run } from "../app/src/cli/index";
 
 const ROOT = path.resolve(__dirname, "..");
 const JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
@@ -139,6 +141,26 @@ describe("cli", () => {
       expect(over.err.error).to.equal("AmountExceedsMax");
     });
 
+    it("update, renounce, propose-admin and accept-admin each have a command", () => {
+      const created = cli(...createArgs(), "--yes");
+      expect(created.code, JSON.stringify(created.err)).to.equal(0);
+      const id = String(created.out.sessionId);
+      const updated = cli("update", id, "--admin", admin.file, "--max-uses", "7", "--max-total", "900");
+      expect([updated.code, updated.out?.state.maxUses, updated.out?.state.maxTotalAmount], JSON.stringify(updated.err)).to.deep.equal([0, 7, "900"]);
+      const renounced = cli("renounce", id, "--delegate", bot.file);
+      expect([renounced.code, renounced.out?.renounced], JSON.stringify(renounced.err)).to.deep.equal([0, true]);
+      const next = writeKeypair(dir, "next-admin");
+      const proposed = cli("propose-admin", "--new-admin", next.pubkey, "--admin", admin.file);
+      expect([proposed.code, proposed.out?.pendingAdmin], JSON.stringify(proposed.err)).to.deep.equal([0, next.pubkey]);
+      const accepted = cli("accept-admin", "--new-admin", next.file);
+      expect([accepted.code, accepted.out?.admin], JSON.stringify(accepted.err)).to.deep.equal([0, next.pubkey]);
+      // The old admin no longer can; the new one hands the admin role back, for the tests after this one.
+      const refused = cli("propose-admin", "--new-admin", admin.pubkey, "--admin", admin.file);
+      expect([refused.code, refused.err.error]).to.deep.equal([1, "NotAdmin"]);
+      expect(cli("propose-admin", "--new-admin", admin.pubkey, "--admin", next.file).code).to.equal(0);
+      expect(cli("accept-admin", "--new-admin", admin.file).code).to.equal(0);
+    });
+
     it("revoke, then use fails SessionRevoked; inspect shows the status, remaining uses and next nonce", () => {
       const revoked = cli("revoke", "0", "--admin", admin.file);
       expect([revoked.code, revoked.out?.revoked]).to.deep.equal([0, true]);
@@ -149,9 +171,35 @@ describe("cli", () => {
       expect(view.code, JSON.stringify(view.err)).to.equal(0);
       // A read-only command does not rewrite the state file.
       expect({ text: fs.readFileSync(state, "utf8"), mtime: fs.statSync(state).mtimeMs }).to.deep.equal(before);
-      expect([view.out.status, view.out.admin, view.out.nextSessionId]).to.deep.equal(["active", admin.pubkey, "1"]);
+      expect([view.out.status, view.out.admin, view.out.nextSessionId]).to.deep.equal(["active", admin.pubkey, "2"]);
       const s = view.out.sessions[0];
       expect([s.id, s.status, s.uses, s.remainingUses, s.nextNonce, s.spent]).to.deep.equal([0, "revoked", 1, 1, "1", "500"]);
+    });
+
+    it("release hands the dWallet back: the policy is released, and inspect shows the dWallet's new authority", () => {
+      const released = cli("release", "--new-authority", owner.pubkey, "--admin", admin.file);
+      expect([released.code, released.out?.released], JSON.stringify(released.err)).to.deep.equal([0, true]);
+      const view = cli("inspect", dwallet, "--init-authority", owner.pubkey);
+      expect([view.out.status, view.out.curve, view.out.dwalletAccount.state, view.out.dwalletAccount.authority])
+        .to.deep.equal(["released", "curve25519", "active", owner.pubkey]);
+    });
+  });
+
+  describe("Solana CLI conventions (in-process)", () => {
+    it("global options go before or after the command; -u takes monikers; -k a keypair file; errors are usage errors (exit 2)", async () => {
+      expect(clusterUrl("d")).to.equal("https://api.devnet.solana.com");
+      expect(clusterUrl("mainnet-beta")).to.equal("https://api.mainnet-beta.solana.com");
+      expect(clusterUrl("l")).to.equal("http://localhost:8899");
+      expect(clusterUrl("https://rpc.example.test")).to.equal("https://rpc.example.test");
+      // The command is found after global options and their values (here the keypair file is missing: a usage error about it, not "unknown command").
+      const missing = path.join(os.tmpdir(), `no-such-keypair-${Date.now()}.json`);
+      const before = await run(["-u", "devnet", "-k", missing, "inspect", "--policy", Keypair.generate().publicKey.toBase58()]);
+      expect([before.code, JSON.parse(before.stderr).message]).to.deep.equal([2, `--keypair: cannot read keypair file ${missing} (ENOENT)`]);
+      const bad = await run(["inspect", "--url", "not a url", "-k", missing]);
+      expect(bad.code).to.equal(2);
+      expect(JSON.parse(bad.stderr).message).to.match(/--url must be an http\(s\) URL or one of m, mainnet-beta, d, devnet/);
+      const unknown = await run(["-x", "inspect"]);
+      expect([unknown.code, JSON.parse(unknown.stderr).message]).to.deep.equal([2, "unknown option -x"]);
     });
   });
 

@@ -16,6 +16,8 @@ export interface ArgSpec {
   values: string[];
   /** Flags that take none. */
   switches?: string[];
+  /** One-letter aliases (`-u` for `--url`), as the Solana CLI has them. */
+  aliases?: Record<string, string>;
 }
 
 export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
@@ -23,7 +25,13 @@ export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
   const switchNames = new Set(spec.switches ?? []);
   const out: ParsedArgs = { positionals: [], flags: new Map(), switches: new Set() };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    let arg = argv[i];
+    const alias = /^-([A-Za-z])$/.exec(arg);
+    if (alias) {
+      const long = spec.aliases?.[alias[1]];
+      if (!long) throw new UsageError(`unknown option ${arg}`);
+      arg = `--${long}`;
+    }
     if (arg === "--") {
       out.positionals.push(...argv.slice(i + 1));
       break;

@@ -6,7 +6,7 @@
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
-  Action, approvalJson, approveMessage, closeSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
+  acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
 } from "../client";
 import { writeDwallet } from "../local";
@@ -178,6 +178,72 @@ export const COMMANDS: Record<string, Command> = {
       const rentReceiver = args.flags.has("rent-receiver") ? parsePubkey(args.flags.get("rent-receiver"), "--rent-receiver") : admin.publicKey;
       const r = await deploy(ctx, await closeSession(ctx.client, { policy, admin: admin.publicKey, session, rentReceiver }), [admin], { sessionId });
       return { closed: true, sessionId, session: session.toBase58(), rentReceiver: rentReceiver.toBase58(), ...receipt(r) };
+    },
+  },
+
+  update: {
+    usage: "update <session-id> [--expiry-slot <n> | --expires-in <slots>] [--max-uses <n>] [--max-amount <n>] [--max-total <n>] [--schemes <mask>] [--programs <id,…>] [--admin <keypair file>] [policy]   change a session's limits (never below what it used)",
+    values: ["expiry-slot", "expires-in", "max-uses", "max-amount", "max-total", "schemes", "programs", "admin", ...POLICY_FLAGS],
+    async run(ctx, args) {
+      const { policy, admin, sessionId, session } = sessionTarget(ctx, args);
+      const changes: SessionChanges = {};
+      if (args.flags.has("expiry-slot") && args.flags.has("expires-in")) throw new UsageError("give at most one of --expiry-slot or --expires-in");
+      if (args.flags.has("expiry-slot")) changes.expirySlot = parseU64(args.flags.get("expiry-slot"), "--expiry-slot");
+      if (args.flags.has("expires-in")) changes.expirySlot = (await ctx.chain.getSlot()) + parseU64(args.flags.get("expires-in"), "--expires-in");
+      if (args.flags.has("max-uses")) changes.maxUses = parseU32(args.flags.get("max-uses"), "--max-uses");
+      if (args.flags.has("max-amount")) changes.maxAmountPerTx = parseU64(args.flags.get("max-amount"), "--max-amount");
+      if (args.flags.has("max-total")) changes.maxTotalAmount = parseU64(args.flags.get("max-total"), "--max-total");
+      if (args.flags.has("schemes")) changes.allowedSchemes = parseU32(args.flags.get("schemes"), "--schemes");
+      if (args.flags.has("programs")) changes.allowedPrograms = parsePubkeyList(args.flags.get("programs"), "--programs");
+      if (Object.keys(changes).length === 0) throw new UsageError("give at least one limit to change");
+      const r = await deploy(ctx, await updateSession(ctx.client, { policy, admin: admin.publicKey, session, changes }), [admin], { sessionId });
+      return { updated: true, sessionId, session: session.toBase58(), ...receipt(r), state: readable("session", await ctx.client.fetchSession(session)) };
+    },
+  },
+
+  renounce: {
+    usage: "renounce <session-id> [--delegate <keypair file>] [policy]   the delegate gives its own session up",
+    values: ["delegate", ...POLICY_FLAGS],
+    async run(ctx, args) {
+      const { sessionId, session } = sessionTarget(ctx, args);
+      const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
+      const r = await deploy(ctx, await renounceSession(ctx.client, { session, delegate: delegate.publicKey }), [delegate], { sessionId });
+      return { renounced: true, sessionId, session: session.toBase58(), ...receipt(r) };
+    },
+  },
+
+  "propose-admin": {
+    usage: "propose-admin --new-admin <pubkey> [--admin <keypair file>] [policy]   step one of an admin change (the default key cancels)",
+    values: ["new-admin", "admin", ...POLICY_FLAGS],
+    async run(ctx, args) {
+      const policy = resolvePolicy(ctx, args);
+      const admin = optionalKeypair(args, "admin") ?? ctx.payer;
+      const newAdmin = parseKeyOrKeypairFile(required(args, "new-admin"), "--new-admin");
+      const r = await deploy(ctx, await proposeAdmin(ctx.client, { policy, admin: admin.publicKey, newAdmin }), [admin]);
+      return { policy: policy.toBase58(), pendingAdmin: newAdmin.toBase58(), ...receipt(r) };
+    },
+  },
+
+  "accept-admin": {
+    usage: "accept-admin [--new-admin <keypair file>] [policy]   step two: the proposed admin takes over",
+    values: ["new-admin", ...POLICY_FLAGS],
+    async run(ctx, args) {
+      const policy = resolvePolicy(ctx, args);
+      const newAdmin = optionalKeypair(args, "new-admin") ?? ctx.payer;
+      const r = await deploy(ctx, await acceptAdmin(ctx.client, { policy, newAdmin: newAdmin.publicKey }), [newAdmin]);
+      return { policy: policy.toBase58(), admin: newAdmin.publicKey.toBase58(), ...receipt(r) };
+    },
+  },
+
+  release: {
+    usage: "release --new-authority <pubkey> [--admin <keypair file>] [policy]   hand the dWallet to a new authority; the policy is Released",
+    values: ["new-authority", "admin", ...POLICY_FLAGS],
+    async run(ctx, args) {
+      const policy = resolvePolicy(ctx, args);
+      const admin = optionalKeypair(args, "admin") ?? ctx.payer;
+      const newAuthority = parseKeyOrKeypairFile(required(args, "new-authority"), "--new-authority");
+      const r = await deploy(ctx, await releaseDwallet(ctx.client, { policy, admin: admin.publicKey, newAuthority }), [admin]);
+      return { policy: policy.toBase58(), released: true, newAuthority: newAuthority.toBase58(), ...receipt(r) };
     },
   },
 

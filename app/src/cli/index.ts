@@ -6,13 +6,13 @@
  *   npm run cli -- local-init --local state.json --authority owner.json
  *   npm run cli -- init-policy --local state.json --dwallet <addr> --init-authority owner.json --admin <pubkey>
  *   npm run cli -- create --local state.json --admin admin.json --delegate <pk> --expires-in 1000 --max-uses 10 --max-amount 1000 --programs <id> [--yes]
- *   npm run cli -- --url https://api.devnet.solana.com --keypair ~/.config/solana/id.json inspect <dwallet> --init-authority <pk>
+ *   npm run cli -- -u devnet -k ~/.config/solana/id.json inspect <dwallet> --init-authority <pk>
  *
  * Run under `node --no-allocation-site-pretenuring` (npm run cli does): LiteSVM needs it.
  */
 import { parseArgs } from "./args";
 import { COMMANDS, CommandFailure } from "./commands";
-import { GLOBAL_FLAGS, openContext } from "./context";
+import { GLOBAL_ALIASES, GLOBAL_FLAGS, openContext } from "./context";
 import { lockStateFile } from "./local-state";
 import { toJson } from "./format";
 import { UsageError } from "./parse";
@@ -21,7 +21,7 @@ export interface RunResult { code: number; stdout: string; stderr: string }
 
 export function usage(): string {
   return [
-    "usage: session-keys <command> [options]   (global: --local <state.json> | --url <rpc> --keypair <file>)",
+    "usage: session-keys <command> [options]   (global, before or after the command: --local <state.json> | -u/--url <rpc|m|d|t|l> [-k/--keypair <file>, default the Solana CLI's])",
     "policy selection (where a command needs one): --policy <address> | --dwallet <address> --init-authority <pubkey>; with --local, default = last init-policy",
     ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   ].join("\n");
@@ -29,12 +29,15 @@ export function usage(): string {
 
 /** Runs one command; never throws and never exits (so tests can call it in-process). */
 export async function run(argv: string[]): Promise<RunResult> {
-  const name = argv.find((a) => !a.startsWith("--"));
+  const at = commandIndex(argv);
+  const name = at < 0 ? undefined : argv[at];
   if (name === undefined || name === "help") return { code: name ? 0 : 2, stdout: name ? usage() + "\n" : "", stderr: name ? "" : usage() + "\n" };
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command ${name}`);
-    const args = parseArgs(argv.filter((a, i) => i !== argv.indexOf(name)), { values: [...GLOBAL_FLAGS, ...command.values], switches: command.switches });
+    const args = parseArgs(argv.filter((_, i) => i !== at), {
+      values: [...GLOBAL_FLAGS, ...command.values], switches: command.switches, aliases: GLOBAL_ALIASES,
+    });
     // --local: one command at a time per state file (load, run, save), so none is lost.
     const stateFile = args.flags.get("local");
     const release = stateFile === undefined ? undefined : await lockStateFile(stateFile);
@@ -53,6 +56,20 @@ export async function run(argv: string[]): Promise<RunResult> {
     if (e instanceof UsageError) return { code: 2, stdout: "", stderr: JSON.stringify({ error: "UsageError", message: e.message }) + "\n" };
     return { code: 1, stdout: "", stderr: JSON.stringify({ error: (e as Error).name ?? "Error", message: (e as Error).message ?? String(e) }) + "\n" };
   }
+}
+
+/**
+ * Where the command name is: the first word that is neither an option nor the
+ * value of a global option, so global options may come before or after it
+ * (`-u devnet -k id.json inspect …` as `inspect … -u devnet`).
+ */
+function commandIndex(argv: string[]): number {
+  const takesValue = new Set([...GLOBAL_FLAGS.map((f) => `--${f}`), ...Object.keys(GLOBAL_ALIASES).map((a) => `-${a}`)]);
+  for (let i = 0; i < argv.length; i++) {
+    if (takesValue.has(argv[i])) i++;
+    else if (!argv[i].startsWith("-")) return i;
+  }
+  return -1;
 }
 
 if (require.main === module) {

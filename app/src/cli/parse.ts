@@ -4,6 +4,7 @@
  * CLI prints as `{ "error": "UsageError" }` and the API turns into a 400.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { U64_MAX } from "../client";
 
@@ -54,7 +55,17 @@ export function parsePubkeyList(value: unknown, field: string): PublicKey[] {
 }
 
 /** A Solana CLI keypair file: a JSON array of the 64 secret-key bytes. */
-export function loadKeypair(file: string, field = "keypair"): Keypair {
+/**
+ * A path as the user typed it, relative to the directory they ran the command
+ * in: `npm run cli` runs in the repository, and npm passes the caller's
+ * directory as INIT_CWD.
+ */
+export function userPath(p: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), p.replace(/^~(?=$|\/)/, process.env.HOME ?? "~"));
+}
+
+export function loadKeypair(given: string, field = "keypair"): Keypair {
+  const file = userPath(given);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -79,6 +90,6 @@ export function loadKeypair(file: string, field = "keypair"): Keypair {
 
 /** A public key given directly, or read from a keypair file (when the secret is at hand anyway). */
 export function parseKeyOrKeypairFile(value: string, field: string): PublicKey {
-  if (fs.existsSync(value)) return loadKeypair(value, field).publicKey;
+  if (fs.existsSync(userPath(value))) return loadKeypair(value, field).publicKey;
   return parsePubkey(value, field);
 }
