@@ -200,6 +200,13 @@ describe("cli", () => {
       expect(JSON.parse(bad.stderr).message).to.match(/--url must be an http\(s\) URL or one of m, mainnet-beta, d, devnet/);
       const unknown = await run(["-x", "inspect"]);
       expect([unknown.code, JSON.parse(unknown.stderr).message]).to.deep.equal([2, "unknown option -x"]);
+      // --help on every command prints its own usage (exit 0), on no command the whole list.
+      for (const name of ["create", "use", "release", "approval"]) {
+        const help = await run([name, "--help"]);
+        expect([help.code, help.stdout.split("\n")[0].startsWith(`usage: session-keys ${name} `)], name).to.deep.equal([0, true]);
+      }
+      const all = await run(["--help"]);
+      expect([all.code, all.stdout]).to.satisfy(([c, out]: [number, string]) => c === 0 && out.includes("  propose-admin --new-admin"));
     });
   });
 

@@ -31,8 +31,14 @@ export function usage(): string {
 export async function run(argv: string[]): Promise<RunResult> {
   const at = commandIndex(argv);
   const name = at < 0 ? undefined : argv[at];
-  if (name === undefined || name === "help") return { code: name ? 0 : 2, stdout: name ? usage() + "\n" : "", stderr: name ? "" : usage() + "\n" };
+  const wantsHelp = argv.includes("--help") || argv.includes("-h");
+  if (name === undefined || name === "help") {
+    const ok = name !== undefined || wantsHelp;
+    return { code: ok ? 0 : 2, stdout: ok ? usage() + "\n" : "", stderr: ok ? "" : usage() + "\n" };
+  }
   const command = COMMANDS[name];
+  // `<command> --help`: that command's usage, with the global options.
+  if (command && wantsHelp) return { code: 0, stdout: `usage: session-keys ${command.usage}\n${usage().split("\n").slice(0, 2).join("\n")}\n`, stderr: "" };
   try {
     if (!command) throw new UsageError(`unknown command ${name}`);
     const args = parseArgs(argv.filter((_, i) => i !== at), {
