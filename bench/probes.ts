@@ -17,7 +17,7 @@ import { consumedByProgram, KeypairWallet } from "../app/src/chain";
 import { approveMessage, createSession, SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
 import { DESTINATION, fmt, median, sum } from "./common";
 import { IKA_PROGRAM_ID } from "../app/src/client";
-import { createLocalPolicy, IKA, localClient, REPO_ROOT, startLocalChain } from "../app/src/local";
+import { createLocalPolicy, localClient, localIka, REPO_ROOT, startLocalChain } from "../app/src/local";
 
 const SAMPLES = 25;
 
@@ -78,7 +78,7 @@ async function main() {
     "# approve_message, part by part (probe build, LiteSVM 0.8)",
     "",
     `Median of ${SAMPLES} uses. Each part is the compute units spent since the previous probe, less one probe's own cost (${fmt(median(totals.map((t) => t.probe)))} CU).`,
-    `${IKA.describe()}. Ika's own units (its "consumed" log line, ${fmt(median(totals.map((t) => t.ikaShare)))}) are taken out of the CPI call.`,
+    `${localIka().describe()}. Ika's own units (its "consumed" log line, ${fmt(median(totals.map((t) => t.ikaShare)))}) are taken out of the CPI call.`,
     "",
     "| part | CU |",
     "|---|---:|",

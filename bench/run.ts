@@ -19,7 +19,7 @@ import {
   IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
 import { DESTINATION, fmt, median, sum } from "./common";
-import { createLocalPolicy, directApproveTx, IKA, localClient, REPO_ROOT, startLocalChain, writeDwallet } from "../app/src/local";
+import { createLocalPolicy, directApproveTx, localClient, localIka, REPO_ROOT, startLocalChain, writeDwallet } from "../app/src/local";
 
 /** Targets from the issue: the program's own work on the use path, and session creation. */
 const TARGET_APPROVE_OWN_CU = 2_500;
@@ -95,7 +95,7 @@ async function main() {
   const md = [
     "# session-keys benchmark (LiteSVM 0.8, built .so)",
     "",
-    IKA.describe(),
+    localIka().describe(),
     "",
     "## Compute units per instruction",
     "",
@@ -108,11 +108,11 @@ async function main() {
     "| measure | CU | target | verdict |",
     "|---|---:|---:|---|",
     `| approve_message total | ${fmt(approve.computeUnits)} | | |`,
-    `| of which Ika's ${IKA.kind} (its "consumed" log line) | ${fmt(ikaShare)} | | |`,
+    `| of which Ika's ${localIka().kind} (its "consumed" log line) | ${fmt(ikaShare)} | | |`,
     `| approve_message own work (total − Ika, median per use) | ${fmt(own)} | ≤ ${fmt(TARGET_APPROVE_OWN_CU)} | ${verdict(own, TARGET_APPROVE_OWN_CU, false)} |`,
     `| create_session | ${fmt(rows.find((r) => r.instruction === "create_session")!.cu)} | < ${fmt(TARGET_CREATE_SESSION_CU)} | ${verdict(rows.find((r) => r.instruction === "create_session")!.cu, TARGET_CREATE_SESSION_CU, true)} |`,
     "",
-    `## Session approval vs direct approval on Ika's ${IKA.kind}`,
+    `## Session approval vs direct approval on Ika's ${localIka().kind}`,
     "",
     "| path | CU |",
     "|---|---:|",

@@ -16,7 +16,7 @@ import * as path from "path";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUBKEY, Transaction } from "@solana/web3.js";
 import { LiteSvmChain } from "../app/src/chain";
 import { SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
-import { createLocalPolicy, deployIka, IKA } from "../app/src/local";
+import { createLocalPolicy, deployIka, localIka } from "../app/src/local";
 import { DEFAULTS, run } from "../migrations/deploy";
 import {
   deployProgram, deployWithMaxDataLenData, deployWithMaxDataLenIx, initializeBufferData, initializeBufferIx, LOADER_V3,
@@ -160,7 +160,7 @@ describe("deploy (migrations/deploy.ts)", () => {
       expect(await chain.getAccountInfo(r.buffer)).to.equal(null);
 
       // Invoke it: a policy over a dWallet runs initialize_policy (and its Ika CPI) in the deployed program.
-      await deployIka(chain, IKA);
+      await deployIka(chain, localIka());
       const admin = Keypair.generate().publicKey;
       const p = await createLocalPolicy(chain, payer, admin);
       const policy = await chain.getAccountInfo(p.policy);

@@ -13,7 +13,7 @@ import { KeypairWallet } from "./chain";
 import {
   approveMessage, createSession, fetchMessageApproval, initializePolicy, inspectPolicy, revokeSession, SessionKeysClient, waitForSignature,
 } from "./client";
-import { IKA, startLocalChain, writeDwallet, writeSignature } from "./local";
+import { localIka, startLocalChain, writeDwallet, writeSignature } from "./local";
 
 const JUPITER = new PublicKey("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4");
 
@@ -21,7 +21,7 @@ const log = (step: string, detail: unknown = "") => console.log(`\n== ${step}`, 
 
 async function main() {
   const chain = await startLocalChain();
-  log("local chain", IKA.describe());
+  log("local chain", localIka().describe());
   const [payer, owner, admin, bot] = [Keypair.generate(), Keypair.generate(), Keypair.generate(), Keypair.generate()];
   for (const k of [payer, owner, admin, bot]) await chain.airdrop(k.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
   const client = new SessionKeysClient(chain, new KeypairWallet(payer));

@@ -15,7 +15,7 @@ import * as path from "path";
 import { AccountInfo, Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import { LiteSvmChain, TxOutcome } from "../chain";
 import { SESSION_KEYS_PROGRAM_ID } from "../client";
-import { deployIka, IKA, SESSION_KEYS_SO } from "../local";
+import { deployIka, localIka, SESSION_KEYS_SO } from "../local";
 import { UsageError } from "./parse";
 
 const SYSVAR_OWNER = "Sysvar1111111111111111111111111111111111111";
@@ -195,6 +195,6 @@ async function startTrackingChain(): Promise<TrackingLiteSvmChain> {
   if (!fs.existsSync(SESSION_KEYS_SO)) throw new UsageError(`${SESSION_KEYS_SO} is missing: run the build (npm run build) first`);
   const chain = new TrackingLiteSvmChain();
   await chain.addProgram(SESSION_KEYS_PROGRAM_ID, SESSION_KEYS_SO);
-  await deployIka(chain, IKA);
+  await deployIka(chain, localIka());
   return chain;
 }

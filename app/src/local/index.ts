@@ -11,7 +11,7 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import type { Wallet } from "@coral-xyz/anchor/dist/cjs/provider";
 import { Chain, KeypairWallet, LiteSvmChain, LocalChain } from "../chain";
 import { Curve, initializePolicy, SESSION_KEYS_PROGRAM_ID, SessionKeysClient } from "../client";
-import { deployIka, ikaProgram, LocalDwallet, writeDwallet } from "./ika-network";
+import { deployIka, IkaProgram, ikaProgram, LocalDwallet, writeDwallet } from "./ika-network";
 
 export * from "./ika-network";
 
@@ -20,15 +20,21 @@ export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const DEPLOY_DIR = process.env.SBF_OUT_DIR ?? path.join(REPO_ROOT, "target/deploy");
 export const SESSION_KEYS_SO = path.join(DEPLOY_DIR, "session_keys.so");
 
-/** The Ika program local chains run (stand-in or binary), resolved once. */
-export const IKA = ikaProgram(DEPLOY_DIR);
+let ika: IkaProgram | undefined;
+/**
+ * The Ika program local chains run (the stand-in, or IKA_PROGRAM_SO's binary),
+ * resolved on first use: a shell that only talks to a cluster never needs it.
+ */
+export function localIka(): IkaProgram {
+  return (ika ??= ikaProgram(DEPLOY_DIR));
+}
 
 /** A fresh LiteSVM with both programs; fails loudly if the build has not produced them. */
 export async function startLocalChain(): Promise<LiteSvmChain> {
   if (!fs.existsSync(SESSION_KEYS_SO)) throw new Error(`${SESSION_KEYS_SO} is missing: run the build (npm run build) first`);
   const chain = new LiteSvmChain();
   await chain.addProgram(SESSION_KEYS_PROGRAM_ID, SESSION_KEYS_SO);
-  await deployIka(chain, IKA);
+  await deployIka(chain, localIka());
   return chain;
 }
 
