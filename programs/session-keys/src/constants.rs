@@ -25,16 +25,20 @@ pub const SEED_CPI_AUTHORITY: &[u8] = b"__ika_cpi_authority";
 pub const CPI_AUTHORITY: Pubkey = pubkey!("8G6ubVe4NjNLd4hcK7PyaTRuPc4opuaaqdjWK8EjNXbM");
 
 /// Domain separator at the start of every binding hash (see `state::binding_hash`).
-/// v2: Ika's current interface (message metadata digest, u16 scheme).
+/// v3: u128 amounts, and `solana` uses bind the programs their message calls.
 #[constant]
-pub const BINDING_DOMAIN: &[u8] = b"session-keys/v2";
+pub const BINDING_DOMAIN: &[u8] = b"session-keys/v3";
 
 /// Fixed capacity of a session's destination-program allowlist.
 pub const MAX_ALLOWED_PROGRAMS: usize = 8;
 
 /// `max_total_amount` value meaning "no total budget" (only the per-use cap applies).
 #[constant]
-pub const NO_TOTAL_BUDGET: u64 = u64::MAX;
+pub const NO_TOTAL_BUDGET: u128 = u128::MAX;
+
+/// Message buffer PDA: `["message_buffer", session]` (one per session at a time).
+#[constant]
+pub const SEED_MESSAGE_BUFFER: &[u8] = b"message_buffer";
 
 /// Every signature scheme Ika knows (bit `i` = scheme `i`, see `ika::SCHEME_*`);
 /// equal to `ika::ALL_SCHEMES` (host test). A session allows a non-empty

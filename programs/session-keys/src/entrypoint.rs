@@ -1,6 +1,7 @@
 //! The program's entrypoint (feature `fast-entrypoint`, on by default): it
-//! serves `approve_message`, the instruction bots call on every use, straight
-//! from the runtime's input, and hands every other instruction to Anchor.
+//! serves `approve_message` and `approve_solana_message`, the instructions
+//! bots call on every use, straight from the runtime's input, and hands every
+//! other instruction to Anchor.
 //!
 //! Why: Anchor's entry builds an `AccountInfo` (two `Rc<RefCell>`s) for every
 //! account and validates them field by field; for the eleven accounts of the use
@@ -31,9 +32,11 @@ use anchor_lang::{Discriminator, ZeroCopy};
 use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::ika::{self, ApproveMessageAccounts, CpiAccount};
-use crate::instructions::{use_session, ApproveArgs};
+use crate::instructions::{
+    message_source, use_session, use_solana_session, ApproveArgs, ApproveSolanaArgs, SolanaUse,
+};
 use crate::keys::{keys_eq, CPI_AUTHORITY, IKA_COORDINATOR, IKA_PROGRAM_ID, PROGRAM_ID, SYSTEM_PROGRAM_ID};
-use crate::state::{Policy, Session};
+use crate::state::{close_buffer, MessageBuffer, Policy, Session};
 
 anchor_lang::solana_program::entrypoint::custom_heap_default!();
 anchor_lang::solana_program::entrypoint::custom_panic_default!();
@@ -41,6 +44,16 @@ anchor_lang::solana_program::entrypoint::custom_panic_default!();
 /// Accounts of `approve_message` (`ApproveMessage`); fewer go to Anchor, which
 /// names the shortage (`AccountNotEnoughKeys`).
 const APPROVE_ACCOUNTS: usize = 11;
+/// `approve_solana_message` (`ApproveSolanaMessage`): the same, then the
+/// optional message buffer (this program's id when absent, Anchor's `None`).
+const APPROVE_SOLANA_ACCOUNTS: usize = 12;
+
+/// Which use path the input is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UsePath {
+    Opaque,
+    Solana,
+}
 
 /// # Safety
 /// Called by the runtime only, with its serialized input.
@@ -48,9 +61,13 @@ const APPROVE_ACCOUNTS: usize = 11;
 pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     cu_probe!("start");
     cu_probe!("calibrate");
-    if let Some(input) = Input::approve_message(input) {
+    if let Some(input) = Input::use_path(input) {
         cu_probe!("input walk");
-        return match approve_message(&input) {
+        let result = match input.path {
+            UsePath::Opaque => approve_message(&input),
+            UsePath::Solana => approve_solana_message(&input),
+        };
+        return match result {
             Ok(()) => SUCCESS,
             Err(e) => {
                 e.log();
@@ -65,7 +82,7 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     }
 }
 
-/// The use path: `ApproveMessage`'s checks, then `use_session` and the CPI.
+/// The opaque use path: `ApproveMessage`'s checks, then `use_session` and the CPI.
 fn approve_message(input: &Input) -> Result<()> {
     if !keys_eq(input.program_id, &PROGRAM_ID.0) {
         return Err(ErrorCode::DeclaredProgramIdMismatch.into());
@@ -83,7 +100,84 @@ fn approve_message(input: &Input) -> Result<()> {
         }
     };
     cu_probe!("argument decoding");
-    let [delegate, payer, policy, session, coordinator, message_approval, dwallet, dwallet_program, caller_program, cpi_authority, system_program] =
+    let (policy_state, session_state) = check_use_accounts(input)?;
+    cu_probe!("account checks");
+    let slot = current_slot()?;
+    cu_probe!("clock");
+    let [delegate, _, policy, session, ..] = &input.accounts;
+    use_session(
+        policy.key(),
+        policy_state,
+        session.key(),
+        session_state,
+        delegate.key(),
+        slot,
+        args,
+    )?;
+    ika::approve_message(
+        &input.ika_accounts(),
+        policy_state.cpi_authority_bump,
+        &ika::ApproveMessageData::new(args),
+    )
+}
+
+/// The `solana` use path: `ApproveSolanaMessage`'s checks (`ApproveMessage`'s,
+/// then the optional buffer), `use_solana_session`, the CPI, and the buffer closed.
+fn approve_solana_message(input: &Input) -> Result<()> {
+    if !keys_eq(input.program_id, &PROGRAM_ID.0) {
+        return Err(ErrorCode::DeclaredProgramIdMismatch.into());
+    }
+    let bytes = &input.data[crate::instruction::ApproveSolanaMessage::DISCRIMINATOR.len()..];
+    let args = ApproveSolanaArgs::deserialize(&mut &bytes[..])
+        .map_err(|_| ErrorCode::InstructionDidNotDeserialize)?;
+    let (policy_state, session_state) = check_use_accounts(input)?;
+    let [delegate, payer, policy, session, _, _, dwallet, _, _, _, _, buffer] = &input.accounts;
+    // Anchor's `Option<AccountLoader>`: this program's id means `None`.
+    let buffer = if keys_eq(buffer.key(), &PROGRAM_ID.0) {
+        None
+    } else {
+        // SAFETY: the buffer's discriminator differs from the Policy's and the
+        // Session's, so it is neither; nothing else reads it.
+        let state: &MessageBuffer = unsafe { buffer.load("message_buffer")? };
+        buffer.writable("message_buffer")?;
+        Some((buffer, *state))
+    };
+    let slot = current_slot()?;
+    let message = message_source(
+        &args.message,
+        buffer.as_ref().map(|(account, state)| (state, account.data())),
+        session.key(),
+        payer.key(),
+    )?;
+    let data = use_solana_session(
+        policy.key(),
+        policy_state,
+        session.key(),
+        session_state,
+        delegate.key(),
+        slot,
+        dwallet.data(),
+        &SolanaUse {
+            user_pubkey: &args.user_pubkey,
+            signature_nonce: &args.signature_nonce,
+            nonce: args.nonce,
+            message_approval_bump: args.message_approval_bump,
+            message,
+        },
+    )?;
+    ika::approve_message(&input.ika_accounts(), policy_state.cpi_authority_bump, &data)?;
+    if let Some((account, _)) = buffer {
+        // SAFETY: the CPI has returned; no reference into these accounts'
+        // lamports or data is live (the message was only read before it).
+        unsafe { close_buffer(account.lamports_mut(), payer.lamports_mut(), account.data_mut()) }?;
+    }
+    Ok(())
+}
+
+/// `ApproveMessage`'s account checks: the account types in field order, then
+/// the constraints in field order. Returns the Policy and the Session.
+fn check_use_accounts(input: &Input) -> Result<(&'static Policy, &'static mut Session)> {
+    let [delegate, payer, policy, session, coordinator, message_approval, dwallet, dwallet_program, caller_program, cpi_authority, system_program, ..] =
         &input.accounts;
 
     // Account types, in field order.
@@ -134,29 +228,7 @@ fn approve_message(input: &Input) -> Result<()> {
         ErrorCode::InvalidProgramId,
         "system_program",
     )?;
-
-    cu_probe!("account checks");
-    let slot = current_slot()?;
-    cu_probe!("clock");
-    use_session(
-        policy.key(),
-        policy_state,
-        session.key(),
-        session_state,
-        delegate.key(),
-        slot,
-        args,
-    )?;
-    let accounts = ApproveMessageAccounts {
-        coordinator: coordinator.cpi(),
-        message_approval: message_approval.cpi(),
-        dwallet: dwallet.cpi(),
-        cpi_authority: cpi_authority.cpi(),
-        payer: payer.cpi(),
-        caller_program: caller_program.key(),
-        system_program: system_program.key(),
-    };
-    ika::approve_message(&accounts, policy_state.cpi_authority_bump, args)
+    Ok((policy_state, session_state))
 }
 
 /// `Clock::get()?.slot`, without copying the Clock out through a `Result`.
@@ -204,26 +276,30 @@ unsafe fn args_in_place(bytes: &[u8]) -> Option<&ApproveArgs> {
 /// lamports, data length, data, 10 KiB of realloc room, padding to 8 and the
 /// rent epoch; then the instruction data (`u64` length first) and program id.
 struct Input {
-    accounts: [Account; APPROVE_ACCOUNTS],
+    path: UsePath,
+    /// The first twelve accounts; for `approve_message` only eleven are read
+    /// (a twelfth, when present, is an extra account Anchor ignores).
+    accounts: [Account; APPROVE_SOLANA_ACCOUNTS],
     data: &'static [u8],
     program_id: &'static Pubkey,
 }
 
 impl Input {
-    /// `Some` when the instruction is `approve_message` with at least its eleven
-    /// accounts (extra accounts are ignored, as Anchor does); `None` otherwise,
-    /// after looking at nothing but the account count, or the data past them.
-    unsafe fn approve_message(input: *mut u8) -> Option<Input> {
+    /// `Some` when the instruction is `approve_message` with at least its
+    /// eleven accounts, or `approve_solana_message` with at least its twelve
+    /// (extra accounts are ignored, as Anchor does); `None` otherwise, after
+    /// looking at nothing but the account count, or the data past them.
+    unsafe fn use_path(input: *mut u8) -> Option<Input> {
         let count = *(input as *const u64) as usize;
         if count < APPROVE_ACCOUNTS {
             return None;
         }
-        let mut accounts = [Account(core::ptr::null_mut()); APPROVE_ACCOUNTS];
+        let mut accounts = [Account(core::ptr::null_mut()); APPROVE_SOLANA_ACCOUNTS];
         let mut at = input.add(8);
-        // The first eleven: a fixed count, which the compiler unrolls. A
-        // duplicate names the index of an earlier account (the runtime only
-        // ever names an earlier one).
-        for i in 0..APPROVE_ACCOUNTS {
+        // A fixed count, which the compiler unrolls. A duplicate names the
+        // index of an earlier account (the runtime only ever names an earlier one).
+        let walked = count.min(APPROVE_SOLANA_ACCOUNTS);
+        for i in 0..walked {
             accounts[i] = if *at == NON_DUP_MARKER {
                 Account(at)
             } else {
@@ -232,20 +308,42 @@ impl Input {
             at = Account::next(at);
         }
         // Extra accounts are skipped.
-        for _ in APPROVE_ACCOUNTS..count {
+        for _ in walked..count {
             at = Account::next(at);
         }
         let data_len = *(at as *const u64) as usize;
         let data = core::slice::from_raw_parts(at.add(8), data_len);
-        if !starts_with_discriminator(data, crate::instruction::ApproveMessage::DISCRIMINATOR) {
+        let path = if starts_with_discriminator(data, crate::instruction::ApproveMessage::DISCRIMINATOR) {
+            UsePath::Opaque
+        } else if count >= APPROVE_SOLANA_ACCOUNTS
+            && starts_with_discriminator(data, crate::instruction::ApproveSolanaMessage::DISCRIMINATOR)
+        {
+            UsePath::Solana
+        } else {
             return None;
-        }
+        };
         let program_id = &*(at.add(8 + data_len) as *const Pubkey);
         Some(Input {
+            path,
             accounts,
             data,
             program_id,
         })
+    }
+
+    /// The accounts of the Ika CPI, from the use path's.
+    fn ika_accounts(&self) -> ApproveMessageAccounts<'static> {
+        let [_, payer, _, _, coordinator, message_approval, dwallet, _, caller_program, cpi_authority, system_program, ..] =
+            &self.accounts;
+        ApproveMessageAccounts {
+            coordinator: coordinator.cpi(),
+            message_approval: message_approval.cpi(),
+            dwallet: dwallet.cpi(),
+            cpi_authority: cpi_authority.cpi(),
+            payer: payer.cpi(),
+            caller_program: caller_program.key(),
+            system_program: system_program.key(),
+        }
     }
 }
 
@@ -308,6 +406,20 @@ impl Account {
     }
     fn data_len(&self) -> usize {
         unsafe { *(self.0.add(Self::DATA_LEN) as *const u64) as usize }
+    }
+    fn data(&self) -> &'static [u8] {
+        // SAFETY: the account's data, as long as its length says.
+        unsafe { core::slice::from_raw_parts(self.0.add(Self::DATA), self.data_len()) }
+    }
+    /// # Safety
+    /// No other reference to this account's data is live.
+    unsafe fn data_mut(&self) -> &'static mut [u8] {
+        core::slice::from_raw_parts_mut(self.0.add(Self::DATA), self.data_len())
+    }
+    /// # Safety
+    /// No other reference to this account's lamports is live.
+    unsafe fn lamports_mut(&self) -> &'static mut u64 {
+        &mut *(self.0.add(Self::LAMPORTS) as *mut u64)
     }
 
     fn signer(&self, name: &str) -> Result<()> {
@@ -398,7 +510,7 @@ mod tests {
             nonce: 0x0102_0304_0506_0708,
             message_digest: [0xd1; 32],
             message_metadata_digest: [0xd2; 32],
-            amount: u64::MAX - 5,
+            amount: (u128::MAX - 5).to_le_bytes(),
             destination_program: Pubkey::new_unique(),
             signature_nonce: [0x51; 32],
             user_pubkey: [0x52; 32],
@@ -411,17 +523,17 @@ mod tests {
         #[repr(C, align(8))]
         struct Buf([u8; 240]);
         let mut buf = Buf([0xee; 240]);
-        buf.0[..179].copy_from_slice(&encoded);
+        buf.0[..187].copy_from_slice(&encoded);
         unsafe {
-            assert_eq!(args_in_place(&buf.0[..179]), Some(&args));
+            assert_eq!(args_in_place(&buf.0[..187]), Some(&args));
             assert_eq!(
-                args_in_place(&buf.0[..183]),
+                args_in_place(&buf.0[..191]),
                 Some(&args),
                 "trailing bytes are ignored, as Borsh does"
             );
-            assert_eq!(args_in_place(&buf.0[..178]), None, "too short");
-            buf.0[1..180].copy_from_slice(&encoded);
-            assert_eq!(args_in_place(&buf.0[1..180]), None, "unaligned");
+            assert_eq!(args_in_place(&buf.0[..186]), None, "too short");
+            buf.0[1..188].copy_from_slice(&encoded);
+            assert_eq!(args_in_place(&buf.0[1..188]), None, "unaligned");
         }
     }
 
@@ -447,6 +559,7 @@ mod tests {
             nonce: 41,
             binding: [0xbb; 32],
             remaining_uses: 7,
+            amount: u128::MAX - 9,
         };
         assert_eq!(
             event.to_log().bytes().to_vec(),

@@ -5,6 +5,7 @@
 use anchor_lang::prelude::*;
 
 #[error_code]
+#[derive(PartialEq, Eq)]
 pub enum SessionKeysError {
     // ---- use path, in check order -------------------------------------------
     #[msg("Policy is not active (its dWallet was released)")]
@@ -107,4 +108,60 @@ pub enum SessionKeysError {
     SchemeNotForCurve,
     #[msg("Policy is already active")]
     PolicyAlreadyActive,
+
+    // ---- verified sessions (docs/verified-sessions.md) ----------------------
+    #[msg("Account data is corrupt (a stored length is out of range)")]
+    CorruptAccount,
+    #[msg("approve ran inside another program's CPI; the session does not allow it")]
+    CpiNotAllowed,
+    #[msg("This instruction is for the other message format (opaque: approve_message; solana: approve_solana_message)")]
+    WrongMessageFormat,
+    #[msg("Unknown session format or flag bits")]
+    InvalidSessionFormat,
+    #[msg("The solana format needs a Curve25519 dWallet and exactly the EddsaSha512 scheme")]
+    FormatNotForCurve,
+    #[msg("Message is longer than 1232 bytes")]
+    MessageTooLong,
+    #[msg("Message version is not legacy or 0")]
+    UnsupportedMessageVersion,
+    #[msg("Message ends inside a field, or a count runs past its data")]
+    MessageTruncated,
+    #[msg("Compact-u16 is longer than 3 bytes, above 65535, or not in its shortest form")]
+    InvalidCompactU16,
+    #[msg("Message has bytes after its last field")]
+    MessageTrailingBytes,
+    #[msg("Message header is invalid (signer counts, account count, empty lookup table)")]
+    InvalidMessageHeader,
+    #[msg("Message lists the same static key twice")]
+    DuplicateMessageAccount,
+    #[msg("Instruction names an account or program index out of range")]
+    AccountIndexOutOfRange,
+    #[msg("The dWallet is not a signer of the message")]
+    DwalletNotSigner,
+    #[msg("Message moves an asset other than the session's out of the dWallet")]
+    AssetNotAllowed,
+    #[msg("Token Transfer names no mint; use TransferChecked")]
+    TransferWithoutMint,
+    #[msg("Message hands control of the dWallet or its assets away")]
+    ControlTransferRefused,
+    #[msg("Instruction lists the dWallet in a way the session rules do not cover")]
+    UnsupportedInstruction,
+    #[msg("Durable-nonce message (AdvanceNonceAccount): the session does not allow it")]
+    DurableNonceNotAllowed,
+    #[msg("A rule needs an account loaded from an address lookup table")]
+    LookupTableAccountInRule,
+    #[msg("The dWallet pays a priority fee in lamports, outside the session's asset")]
+    PriorityFeeNotInAsset,
+    #[msg("Give the message either in the arguments or in a buffer, not both or neither")]
+    MessageSourceAmbiguous,
+    #[msg("Message buffer length must be 1..=1232")]
+    InvalidBufferLength,
+    #[msg("Message buffer writes must append in order, within its length")]
+    BufferWriteOutOfOrder,
+    #[msg("Message buffer is not complete")]
+    BufferIncomplete,
+    #[msg("Message buffer belongs to another session")]
+    BufferSessionMismatch,
+    #[msg("Payer is not the message buffer's payer")]
+    BufferPayerMismatch,
 }

@@ -26,14 +26,17 @@ pub struct SessionCreated {
     pub epoch: u64,
     pub expiry_slot: u64,
     pub max_uses: u32,
-    pub max_amount_per_tx: u64,
-    pub max_total_amount: u64,
+    pub max_amount_per_tx: u128,
+    pub max_total_amount: u128,
     pub allowed_schemes: u8,
     pub allowed_programs: Vec<Pubkey>,
+    pub format: u8,
+    pub asset_mint: Pubkey,
+    pub flags: u8,
 }
 
-/// One use. Kept small on purpose: the use path pays 1 CU per byte logged.
-/// The rest of the use (message digest, amount, destination, signature nonce
+/// One opaque use. Kept small on purpose: the use path pays 1 CU per byte
+/// logged. The rest of the use (message digest, destination, signature nonce
 /// and scheme) is in the instruction's arguments, which the IDL decodes, and
 /// `binding` commits to all of it together with the policy and session id.
 /// Logged by `MessageApproved::log`, byte for byte what `emit!` would write.
@@ -42,12 +45,28 @@ pub struct MessageApproved {
     pub session: Pubkey,
     /// The nonce this use consumed (the session nonce is now `nonce + 1`).
     pub nonce: u64,
-    /// `binding_hash(...)` of this use, also stored as `session.last_binding`.
+    /// `binding_hash(...)` of this use, also stored in `session.recent_bindings`.
     pub binding: [u8; 32],
     pub remaining_uses: u32,
+    /// The amount the delegate declared.
+    pub amount: u128,
 }
 
-/// A `MessageApproved` as logged: discriminator, then its Borsh fields (84
+/// One `solana` use, with what the program derived from the message
+/// (docs/verified-sessions.md). Logged by `SolanaMessageApproved::log`.
+#[event]
+pub struct SolanaMessageApproved {
+    pub session: Pubkey,
+    pub nonce: u64,
+    pub binding: [u8; 32],
+    pub remaining_uses: u32,
+    /// What the message moves out of the dWallet in the session's asset.
+    pub amount: u128,
+    /// The programs the message calls, each once, in order of first call.
+    pub programs: Vec<Pubkey>,
+}
+
+/// A `MessageApproved` as logged: discriminator, then its Borsh fields (100
 /// bytes, `bytes()`). `repr(C)` puts each field at its Borsh offset with the
 /// 32-byte ones 8-aligned, so building it copies words, not bytes.
 #[repr(C)]
@@ -57,23 +76,25 @@ pub struct MessageApprovedLog {
     nonce: u64,
     binding: [u8; 32],
     remaining_uses: u32,
+    amount: [u8; 16],
 }
 /// `MessageApproved::DISCRIMINATOR` (Anchor's 8 bytes) as an array.
-const MESSAGE_APPROVED_DISCRIMINATOR: [u8; 8] = {
-    let d = MessageApproved::DISCRIMINATOR;
-    [d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]
-};
-const MESSAGE_APPROVED_LOG_LEN: usize = 8 + 32 + 8 + 32 + 4;
+const MESSAGE_APPROVED_DISCRIMINATOR: [u8; 8] = array8(MessageApproved::DISCRIMINATOR);
+const MESSAGE_APPROVED_LOG_LEN: usize = 8 + 32 + 8 + 32 + 4 + 16;
 const _: () = assert!(
-    std::mem::offset_of!(MessageApprovedLog, remaining_uses) + 4 == MESSAGE_APPROVED_LOG_LEN
+    std::mem::offset_of!(MessageApprovedLog, amount) + 16 == MESSAGE_APPROVED_LOG_LEN
 );
 #[cfg(not(target_endian = "little"))]
 compile_error!("MessageApprovedLog holds integers in memory order: little-endian only");
 
+const fn array8(d: &[u8]) -> [u8; 8] {
+    [d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]
+}
+
 impl MessageApprovedLog {
     /// The logged bytes (the struct's tail padding excluded).
     pub fn bytes(&self) -> &[u8] {
-        // SAFETY: the fields fill the first 84 bytes with no padding between them.
+        // SAFETY: the fields fill the first 100 bytes with no padding between them.
         unsafe {
             std::slice::from_raw_parts(self as *const Self as *const u8, MESSAGE_APPROVED_LOG_LEN)
         }
@@ -89,12 +110,39 @@ impl MessageApproved {
             nonce: self.nonce,
             binding: self.binding,
             remaining_uses: self.remaining_uses,
+            amount: self.amount.to_le_bytes(),
         }
     }
 
     /// What `emit!` does: one `sol_log_data` of `to_log()`.
     pub fn log(&self) {
         anchor_lang::solana_program::log::sol_log_data(&[self.to_log().bytes()]);
+    }
+}
+
+impl SolanaMessageApproved {
+    /// What `emit!` does (discriminator, then Borsh), built on the stack:
+    /// at most 9 programs, so at most 392 bytes.
+    pub fn log(&self) {
+        const MAX: usize = 8 + 32 + 8 + 32 + 4 + 16 + 4 + 32 * crate::solana_message::MAX_PROGRAMS;
+        let mut buf = [0u8; MAX];
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            buf[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
+        put(SolanaMessageApproved::DISCRIMINATOR);
+        put(self.session.as_ref());
+        put(&self.nonce.to_le_bytes());
+        put(&self.binding);
+        put(&self.remaining_uses.to_le_bytes());
+        put(&self.amount.to_le_bytes());
+        let programs = &self.programs[..self.programs.len().min(crate::solana_message::MAX_PROGRAMS)];
+        put(&(programs.len() as u32).to_le_bytes());
+        for p in programs {
+            put(p.as_ref());
+        }
+        anchor_lang::solana_program::log::sol_log_data(&[&buf[..at]]);
     }
 }
 
@@ -105,8 +153,8 @@ pub struct SessionUpdated {
     pub session_id: u32,
     pub expiry_slot: u64,
     pub max_uses: u32,
-    pub max_amount_per_tx: u64,
-    pub max_total_amount: u64,
+    pub max_amount_per_tx: u128,
+    pub max_total_amount: u128,
     pub allowed_schemes: u8,
     pub allowed_programs: Vec<Pubkey>,
 }

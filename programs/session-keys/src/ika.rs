@@ -175,6 +175,21 @@ pub fn read_dwallet(dwallet: &AccountInfo) -> Result<Dwallet> {
     })
 }
 
+/// The Solana address of a Curve25519 dWallet: its 32-byte public key. The
+/// account is the policy's own (checked by address and owner); its layout is
+/// checked again here and fails closed.
+pub fn dwallet_solana_address(data: &[u8]) -> Result<Pubkey> {
+    require!(
+        data.len() >= DWALLET_LEN
+            && data[DWALLET_CURVE_OFFSET..DWALLET_CURVE_OFFSET + 2] == (Curve::Curve25519 as u16).to_le_bytes()
+            && data[DWALLET_PUBLIC_KEY_LEN_OFFSET] == 32,
+        SessionKeysError::InvalidDwalletAccount
+    );
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&data[DWALLET_PUBLIC_KEY_OFFSET..DWALLET_PUBLIC_KEY_OFFSET + 32]);
+    Ok(Pubkey::new_from_array(key))
+}
+
 /// The data of Ika `approve_message`, 100 bytes (`bytes()`):
 /// `[8, bump, message_digest(32), message_metadata_digest(32), user_pubkey(32),
 /// signature_scheme (u16 LE)]`.
@@ -206,6 +221,20 @@ const _: () = {
 };
 
 impl ApproveMessageData {
+    /// An EdDSA approval of a message whose digest the program computed
+    /// (a `solana` use): no metadata.
+    pub fn eddsa(message_digest: [u8; 32], user_pubkey: [u8; 32], bump: u8) -> Self {
+        Self {
+            _unsent: [0; 6],
+            instruction: IX_APPROVE_MESSAGE,
+            bump,
+            message_digest,
+            message_metadata_digest: [0; 32],
+            user_pubkey,
+            signature_scheme: SCHEME_EDDSA_SHA512.to_le_bytes(),
+        }
+    }
+
     pub fn new(args: &ApproveArgs) -> Self {
         Self {
             _unsent: [0; 6],
@@ -359,9 +388,8 @@ struct CpiSigner {
 pub fn approve_message(
     accounts: &ApproveMessageAccounts,
     cpi_authority_bump: u8,
-    args: &ApproveArgs,
+    data: &ApproveMessageData,
 ) -> Result<()> {
-    let data = ApproveMessageData::new(args);
     let data = data.bytes();
     // Ika's account order.
     let metas = [
@@ -498,7 +526,7 @@ mod tests {
             nonce: 3,
             message_digest: [1; 32],
             message_metadata_digest: [3; 32],
-            amount: 9,
+            amount: 9u128.to_le_bytes(),
             destination_program: Pubkey::new_unique(),
             signature_nonce: [4; 32],
             user_pubkey: [2; 32],
@@ -656,7 +684,7 @@ mod stand_in_agrees {
             nonce: 0,
             message_digest: [1; 32],
             message_metadata_digest: [3; 32],
-            amount: 0,
+            amount: [0; 16],
             destination_program: Pubkey::default(),
             signature_nonce: [0; 32],
             user_pubkey: [2; 32],

@@ -19,6 +19,7 @@ pub mod events;
 pub mod ika;
 pub mod instructions;
 pub mod keys;
+pub mod solana_message;
 pub mod state;
 
 #[cfg(test)]
@@ -80,6 +81,53 @@ pub mod session_keys {
     /// `InvalidDwalletProgram`, `InvalidCpiAuthority`.
     pub fn approve_message(ctx: Context<ApproveMessage>, args: ApproveArgs) -> Result<()> {
         ApproveMessage::handler(ctx, args)
+    }
+
+    /// The `solana` use path (docs/verified-sessions.md): the message bytes,
+    /// not a digest. After the session checks of `approve_message` (steps
+    /// 1–5 and the top-level rule) the program parses the message strictly,
+    /// checks every instruction's program against the allowlist and derives
+    /// what it moves out of the dWallet in the session's asset; the limits
+    /// apply to that amount. Ika receives `keccak256(message)`.
+    ///
+    /// Signers: `delegate`, `payer`. Accounts: `approve_message`'s, then the
+    /// optional message buffer (consumed and closed, rent to its payer).
+    /// Errors: `WrongMessageFormat`, the session checks, `CpiNotAllowed`,
+    /// `MessageSourceAmbiguous`, the buffer errors, the message errors of
+    /// docs/verified-sessions.md, `AmountExceedsMax`, `BudgetExceeded`.
+    pub fn approve_solana_message(
+        ctx: Context<ApproveSolanaMessage>,
+        args: ApproveSolanaArgs,
+    ) -> Result<()> {
+        ApproveSolanaMessage::handler(ctx, args)
+    }
+
+    /// Creates the session's message buffer with room for `len` bytes.
+    ///
+    /// Signers: the session's `delegate`, `payer`.
+    /// Errors: `NotDelegate`, `WrongMessageFormat`, `InvalidBufferLength`.
+    pub fn open_message_buffer(ctx: Context<OpenMessageBuffer>, len: u16) -> Result<()> {
+        OpenMessageBuffer::handler(ctx, len)
+    }
+
+    /// Appends `bytes` to the message buffer at `offset` (where the last write ended).
+    ///
+    /// Signer: the session's `delegate`.
+    /// Errors: `NotDelegate`, `BufferSessionMismatch`, `BufferWriteOutOfOrder`.
+    pub fn write_message_buffer(
+        ctx: Context<WriteMessageBuffer>,
+        offset: u16,
+        bytes: Vec<u8>,
+    ) -> Result<()> {
+        WriteMessageBuffer::handler(ctx, offset, bytes)
+    }
+
+    /// Abandons the message buffer; its rent goes back to its payer.
+    ///
+    /// Signer: the session's `delegate`.
+    /// Errors: `NotDelegate`, `BufferSessionMismatch`, `BufferPayerMismatch`.
+    pub fn close_message_buffer(ctx: Context<CloseMessageBuffer>) -> Result<()> {
+        CloseMessageBuffer::handler(ctx)
     }
 
     /// Changes a session's limits (each `Some` field), never below what it used.

@@ -6,7 +6,7 @@ use crate::errors::SessionKeysError;
 use crate::events::MessageApproved;
 use crate::ika;
 use crate::keys::key_copy;
-use crate::state::{binding_hash, Policy, Session};
+use crate::state::{binding_hash, Policy, Session, Use, FORMAT_OPAQUE};
 
 /// `repr(C)`: every field sits at its Borsh offset, the 8-byte ones 8-aligned
 /// (asserted below), so the fast entrypoint reads the arguments in place and
@@ -17,20 +17,20 @@ pub struct ApproveArgs {
     /// The key allowed to request the signature from Ika's network; passed as
     /// is. First, so that the fields the binding hash takes follow it as one run.
     pub user_pubkey: [u8; 32],
-    /// Must equal `session.nonce` (starts at 0, +1 per use).
-    pub nonce: u64,
     /// keccak256 of the message to sign (Ika's `message_digest`).
     pub message_digest: [u8; 32],
     /// keccak256 of the scheme's metadata, or zero when it has none (only the
     /// Blake2b and Schnorrkel schemes use metadata). Passed to Ika; bound.
     pub message_metadata_digest: [u8; 32],
-    /// Value the signed message moves, as declared by the delegate; bounded by
-    /// the session and bound into the binding hash.
-    pub amount: u64,
-    /// Program the signed message is for; must be in the session allowlist.
+    /// Program the signed message is for, as declared; must be in the session allowlist.
     pub destination_program: Pubkey,
     /// The signing nonce of the message (bound into the binding hash).
     pub signature_nonce: [u8; 32],
+    /// Value the signed message moves, as declared by the delegate (u128
+    /// little-endian); bounded by the session and bound into the binding hash.
+    pub amount: [u8; 16],
+    /// Must equal `session.nonce` (starts at 0, +1 per use).
+    pub nonce: u64,
     /// Ika `DWalletSignatureScheme` (0..=6, `ika::SCHEME_*`): one the dWallet's
     /// curve signs and the session allows.
     pub signature_scheme: u16,
@@ -41,33 +41,43 @@ pub struct ApproveArgs {
 
 impl ApproveArgs {
     /// Bytes of the Borsh encoding (the struct has 5 more, of tail padding).
-    pub const BORSH_LEN: usize = 32 + 8 + 32 + 32 + 8 + 32 + 32 + 2 + 1;
+    pub const BORSH_LEN: usize = 32 * 5 + 16 + 8 + 2 + 1;
 
-    /// `nonce || message_digest || message_metadata_digest || amount ||
-    /// destination_program || signature_nonce || signature_scheme`, integers
-    /// little-endian, as the binding hash takes them: bytes 32..178 of the
+    /// `message_digest || message_metadata_digest || destination_program ||
+    /// signature_nonce || amount || nonce || signature_scheme`, integers
+    /// little-endian, as the binding hash takes them: bytes 32..186 of the
     /// struct, which `repr(C)` lays out exactly so (offsets asserted below) on
     /// a little-endian target (SBF and the hosts we test on; asserted too).
-    pub fn bound_fields(&self) -> &[u8; 146] {
-        // SAFETY: bytes 32..178 of `self` are seven fields with no padding
-        // between them (offsets 32, 40, 72, 104, 112, 144, 176; the last ends at 178).
-        unsafe { &*((self as *const Self as *const u8).add(32) as *const [u8; 146]) }
+    pub fn bound_fields(&self) -> &BoundFields {
+        // SAFETY: bytes 32..186 of `self` are seven fields with no padding
+        // between them (offsets asserted below); any bytes are valid.
+        unsafe { &*((self as *const Self as *const u8).add(32) as *const BoundFields) }
+    }
+
+    pub fn amount(&self) -> u128 {
+        u128::from_le_bytes(self.amount)
     }
 }
+
+/// The 154 bytes of a use the binding hash takes after the session id.
+pub type BoundFields = [u8; BOUND_FIELDS_LEN];
+pub const BOUND_FIELDS_LEN: usize = 32 * 4 + 16 + 8 + 2;
+
 #[cfg(not(target_endian = "little"))]
 compile_error!("ApproveArgs::bound_fields reads integers in memory order: little-endian only");
 const _: () = {
     use std::mem::offset_of;
     assert!(offset_of!(ApproveArgs, user_pubkey) == 0);
-    assert!(offset_of!(ApproveArgs, nonce) == 32);
-    assert!(offset_of!(ApproveArgs, message_digest) == 40);
-    assert!(offset_of!(ApproveArgs, message_metadata_digest) == 72);
-    assert!(offset_of!(ApproveArgs, amount) == 104);
-    assert!(offset_of!(ApproveArgs, destination_program) == 112);
-    assert!(offset_of!(ApproveArgs, signature_nonce) == 144);
-    assert!(offset_of!(ApproveArgs, signature_scheme) == 176);
-    assert!(offset_of!(ApproveArgs, message_approval_bump) == 178);
-    assert!(std::mem::size_of::<ApproveArgs>() == 184);
+    assert!(offset_of!(ApproveArgs, message_digest) == 32);
+    assert!(offset_of!(ApproveArgs, message_metadata_digest) == 64);
+    assert!(offset_of!(ApproveArgs, destination_program) == 96);
+    assert!(offset_of!(ApproveArgs, signature_nonce) == 128);
+    assert!(offset_of!(ApproveArgs, amount) == 160);
+    assert!(offset_of!(ApproveArgs, nonce) == 176);
+    assert!(offset_of!(ApproveArgs, signature_scheme) == 184);
+    assert!(offset_of!(ApproveArgs, message_approval_bump) == 186);
+    assert!(32 + BOUND_FIELDS_LEN == 186);
+    assert!(std::mem::size_of::<ApproveArgs>() == 192);
 };
 
 /// The use path. Policy and session are not re-derived from seeds: an account
@@ -161,13 +171,21 @@ impl ApproveMessage<'_> {
             caller_program: a.caller_program.key,
             system_program: a.system_program.key,
         };
-        ika::approve_message(&accounts, cpi_authority_bump, &args)
+        ika::approve_message(&accounts, cpi_authority_bump, &ika::ApproveMessageData::new(&args))
     }
 }
 
-/// Everything the use path does before the Ika CPI, shared by Anchor's handler
-/// and the fast entrypoint: every bound in the spec's order (`check_use`), then one
-/// use and one nonce consumed, the binding stored and `MessageApproved` emitted.
+/// Whether this instruction runs at the transaction's top level (not inside
+/// another program's CPI): `sol_get_stack_height`, 1 at the top.
+pub fn top_level() -> bool {
+    anchor_lang::solana_program::instruction::get_stack_height()
+        <= anchor_lang::solana_program::instruction::TRANSACTION_LEVEL_STACK_HEIGHT
+}
+
+/// Everything the opaque use path does before the Ika CPI, shared by Anchor's
+/// handler and the fast entrypoint: every bound in the spec's order
+/// (`check_use`), then one use and one nonce consumed, the binding stored
+/// and `MessageApproved` emitted.
 pub fn use_session(
     policy_key: &Pubkey,
     policy: &Policy,
@@ -177,11 +195,22 @@ pub fn use_session(
     slot: u64,
     args: &ApproveArgs,
 ) -> Result<()> {
-    session.check_use(policy_key, policy, delegate, slot, args)?;
+    require!(
+        session.format == FORMAT_OPAQUE,
+        SessionKeysError::WrongMessageFormat
+    );
+    let amount = args.amount();
+    let u = Use {
+        nonce: args.nonce,
+        top_level: top_level(),
+        destination_program: Some(&args.destination_program),
+        amount,
+        signature_scheme: args.signature_scheme,
+    };
+    session.check_use(policy_key, policy, delegate, slot, &u)?;
     cu_probe!("check_use");
-    let remaining_uses = session.record_use(slot, args.amount)?;
-    let binding = binding_hash(policy_key, session.session_id, args);
-    session.last_binding = binding;
+    let binding = binding_hash(policy_key, session.session_id, args.bound_fields());
+    let remaining_uses = session.record_use(slot, amount, binding)?;
     cu_probe!("use record and binding hash");
 
     MessageApproved {
@@ -189,6 +218,7 @@ pub fn use_session(
         nonce: args.nonce,
         binding,
         remaining_uses,
+        amount,
     }
     .log();
     cu_probe!("event");

@@ -4,7 +4,10 @@ use crate::constants::{MAX_ALLOWED_PROGRAMS, SEED_SESSION};
 use crate::errors::SessionKeysError;
 use crate::events::SessionCreated;
 use crate::ika::Curve;
-use crate::state::{validate_allowlist, validate_expiry, validate_schemes, Policy, Session};
+use crate::state::{
+    validate_allowlist, validate_expiry, validate_format, validate_schemes, Policy, Session,
+    FORMAT_SOLANA, RECENT_BINDINGS,
+};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreateSessionArgs {
@@ -16,14 +19,22 @@ pub struct CreateSessionArgs {
     pub expiry_slot: u64,
     /// >= 1.
     pub max_uses: u32,
-    pub max_amount_per_tx: u64,
-    /// Total budget over all uses; `u64::MAX` for none.
-    pub max_total_amount: u64,
+    pub max_amount_per_tx: u128,
+    /// Total budget over all uses; `u128::MAX` for none.
+    pub max_total_amount: u128,
     /// Bit `i` = Ika signature scheme `i` (`ika::SCHEME_*`, 0..=6): a
     /// non-empty subset of the schemes the dWallet's curve signs.
     pub allowed_schemes: u8,
     /// 1..=8 distinct programs, none the default key.
     pub allowed_programs: Vec<Pubkey>,
+    /// `FORMAT_OPAQUE` (0) or `FORMAT_SOLANA` (1): what a use gives the
+    /// program (docs/verified-sessions.md). Fixed for the session's life.
+    pub format: u8,
+    /// `solana` format: the default key for lamports, or one SPL mint. Must
+    /// be the default key for the opaque format (it counts declared units).
+    pub asset_mint: Pubkey,
+    /// `FLAG_ALLOW_DURABLE_NONCE` | `FLAG_ALLOW_CPI`; fixed.
+    pub flags: u8,
 }
 
 impl CreateSessionArgs {
@@ -36,7 +47,12 @@ impl CreateSessionArgs {
         validate_expiry(self.expiry_slot, slot)?;
         require!(self.max_uses > 0, SessionKeysError::ZeroMaxUses);
         validate_schemes(self.allowed_schemes, curve)?;
-        validate_allowlist(&self.allowed_programs)
+        validate_format(self.format, self.flags, self.allowed_schemes, curve)?;
+        require!(
+            self.format == FORMAT_SOLANA || self.asset_mint == Pubkey::default(),
+            SessionKeysError::InvalidSessionFormat
+        );
+        validate_allowlist(&self.allowed_programs, self.format)
     }
 }
 
@@ -88,17 +104,21 @@ impl CreateSession<'_> {
             revoked: 0,
             expiry_slot: args.expiry_slot,
             max_uses: args.max_uses,
-            max_amount_per_tx: args.max_amount_per_tx,
-            max_total_amount: args.max_total_amount,
+            max_amount_per_tx: args.max_amount_per_tx.to_le_bytes(),
+            max_total_amount: args.max_total_amount.to_le_bytes(),
             allowed_schemes: args.allowed_schemes,
             allowed_programs_len: 0,
+            asset_mint: args.asset_mint,
+            format: args.format,
+            flags: args.flags,
+            reserved: [0; 6],
             allowed_programs: [Pubkey::default(); MAX_ALLOWED_PROGRAMS],
             uses: 0,
-            spent: 0,
+            spent: [0; 16],
             nonce: 0,
             created_slot: slot,
             last_used_slot: 0,
-            last_binding: [0; 32],
+            recent_bindings: [[0; 32]; RECENT_BINDINGS],
         };
         session.set_allowlist(&args.allowed_programs)?;
 
@@ -114,6 +134,9 @@ impl CreateSession<'_> {
             max_total_amount: args.max_total_amount,
             allowed_schemes: args.allowed_schemes,
             allowed_programs: args.allowed_programs,
+            format: args.format,
+            asset_mint: args.asset_mint,
+            flags: args.flags,
         });
         Ok(())
     }

@@ -11,9 +11,9 @@ pub struct UpdateSessionArgs {
     pub expiry_slot: Option<u64>,
     /// >= 1 and >= `session.uses`.
     pub max_uses: Option<u32>,
-    pub max_amount_per_tx: Option<u64>,
-    /// >= `session.spent`; `u64::MAX` for none.
-    pub max_total_amount: Option<u64>,
+    pub max_amount_per_tx: Option<u128>,
+    /// >= `session.spent`; `u128::MAX` for none.
+    pub max_total_amount: Option<u128>,
     /// A non-empty subset of the dWallet curve's schemes (bit `i` = scheme `i`).
     pub allowed_schemes: Option<u8>,
     /// 1..=8 distinct programs, none the default key; replaces the whole list.
@@ -57,10 +57,10 @@ impl UpdateSession<'_> {
             session_id: session.session_id,
             expiry_slot: session.expiry_slot,
             max_uses: session.max_uses,
-            max_amount_per_tx: session.max_amount_per_tx,
-            max_total_amount: session.max_total_amount,
+            max_amount_per_tx: session.max_amount_per_tx(),
+            max_total_amount: session.max_total_amount(),
             allowed_schemes: session.allowed_schemes,
-            allowed_programs: session.allowed_programs().to_vec(),
+            allowed_programs: session.allowed_programs()?.to_vec(),
         });
         Ok(())
     }

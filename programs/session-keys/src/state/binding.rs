@@ -3,29 +3,58 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::BINDING_DOMAIN;
-use crate::instructions::ApproveArgs;
+use crate::instructions::{BoundFields, BOUND_FIELDS_LEN};
 
-/// `sha256("session-keys/v2" || program_id || policy || session_id || nonce ||
-/// message_digest || message_metadata_digest || amount || destination_program
-/// || signature_nonce || signature_scheme)`, integers little-endian (u32
-/// session_id, u64 nonce and amount, u16 scheme): 229 bytes in, 32 out.
-/// `program_id` is this program's: a binding names the program that made it.
+/// `sha256("session-keys/v3" || program_id || policy || session_id ||
+/// message_digest || message_metadata_digest || destination ||
+/// signature_nonce || amount || nonce || signature_scheme)`, integers
+/// little-endian (u32 session_id, u128 amount, u64 nonce, u16 scheme): 237
+/// bytes in, 32 out. `program_id` is this program's: a binding names the
+/// program that made it.
 ///
-/// `nonce` is the nonce the use consumed (`args.nonce`, equal to the session
-/// nonce before the increment). Naming program, policy and session makes a
-/// binding meaningless anywhere else; the nonce makes it single-use.
-/// The TypeScript client holds a byte-identical copy (see the test vector).
-pub fn binding_hash(policy: &Pubkey, session_id: u32, args: &ApproveArgs) -> [u8; 32] {
+/// `nonce` is the nonce the use consumed. For an opaque use `destination` and
+/// `amount` are the declared ones; for a `solana` use the amount is the one
+/// derived from the message and `destination` is `sha256` of the programs it
+/// calls (`SolanaMessageApproved::programs`, concatenated). Naming program,
+/// policy and session makes a binding meaningless anywhere else; the nonce
+/// makes it single-use. The TypeScript client holds a byte-identical copy
+/// (see the test vector).
+pub fn binding_hash(policy: &Pubkey, session_id: u32, fields: &BoundFields) -> [u8; 32] {
     // The runtime charges sha256 per slice (at least 10 CU each): the domain
-    // and program id go as one constant, and the seven argument fields as the
-    // one run `ApproveArgs` keeps them in.
+    // and program id go as one constant, and the use's fields as one run.
     solana_sha256_hasher::hashv(&[
         &BINDING_PREFIX,
         policy.as_ref(),
         &session_id.to_le_bytes(),
-        args.bound_fields(),
+        fields,
     ])
     .to_bytes()
+}
+
+/// The bound fields of a use, field by field (the `solana` use has no
+/// `ApproveArgs` to read them from in place).
+pub struct Bound<'a> {
+    pub message_digest: &'a [u8; 32],
+    pub message_metadata_digest: &'a [u8; 32],
+    pub destination: &'a [u8; 32],
+    pub signature_nonce: &'a [u8; 32],
+    pub amount: u128,
+    pub nonce: u64,
+    pub signature_scheme: u16,
+}
+
+impl Bound<'_> {
+    pub fn fields(&self) -> BoundFields {
+        let mut f = [0u8; BOUND_FIELDS_LEN];
+        f[0..32].copy_from_slice(self.message_digest);
+        f[32..64].copy_from_slice(self.message_metadata_digest);
+        f[64..96].copy_from_slice(self.destination);
+        f[96..128].copy_from_slice(self.signature_nonce);
+        f[128..144].copy_from_slice(&self.amount.to_le_bytes());
+        f[144..152].copy_from_slice(&self.nonce.to_le_bytes());
+        f[152..154].copy_from_slice(&self.signature_scheme.to_le_bytes());
+        f
+    }
 }
 
 const PREFIX_LEN: usize = BINDING_DOMAIN.len() + 32;

@@ -2,9 +2,11 @@
 //! unit-testable on the host without a runtime.
 
 pub mod binding;
+pub mod message_buffer;
 pub mod policy;
 pub mod session;
 
 pub use binding::*;
+pub use message_buffer::*;
 pub use policy::*;
 pub use session::*;

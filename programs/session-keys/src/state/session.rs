@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{ALL_SIGNATURE_SCHEMES, MAX_ALLOWED_PROGRAMS};
 use crate::errors::SessionKeysError;
 use crate::ika::{scheme_bit, Curve};
-use crate::instructions::{ApproveArgs, UpdateSessionArgs};
+use crate::instructions::UpdateSessionArgs;
 use crate::keys::keys_eq;
 use crate::state::Policy;
 
@@ -23,12 +23,33 @@ pub enum SessionStatus {
     Exhausted,
 }
 
-/// PDA `["session", policy, session_id (u32 LE)]`. Fixed size: 8 + 432 bytes.
+/// Message formats (`Session::format`, docs/verified-sessions.md).
+pub const FORMAT_OPAQUE: u8 = 0;
+/// The program reads the Solana message it approves.
+pub const FORMAT_SOLANA: u8 = 1;
+/// `Session::flags` bit: durable-nonce messages may be approved.
+pub const FLAG_ALLOW_DURABLE_NONCE: u8 = 1 << 0;
+/// `Session::flags` bit: the use path may run inside another program's CPI.
+pub const FLAG_ALLOW_CPI: u8 = 1 << 1;
+pub const ALL_FLAGS: u8 = FLAG_ALLOW_DURABLE_NONCE | FLAG_ALLOW_CPI;
+/// Bindings a session keeps: the last four uses (`recent_bindings`).
+pub const RECENT_BINDINGS: usize = 4;
+
+/// An amount: u128, little-endian. Stored as bytes because a `u128` field
+/// would make the zero-copy account 16-aligned on some targets, and account
+/// data is only 8-aligned.
+pub type Amount = [u8; 16];
+
+pub fn amount(bytes: &Amount) -> u128 {
+    u128::from_le_bytes(*bytes)
+}
+
+/// PDA `["session", policy, session_id (u32 LE)]`. Fixed size: 8 + 592 bytes.
 ///
 /// Zero-copy like `Policy`: the use path reads and updates it in place. Fields
-/// are grouped by alignment (8-byte integers, then 32-byte keys, then `u32`,
-/// then bytes) so `repr(C)` adds no padding; docs/security.md lists the offsets
-/// and a host test pins them.
+/// are grouped by alignment (32-byte keys, byte arrays, 8-byte integers, then
+/// `u32`, then bytes) so `repr(C)` adds no padding; docs/security.md lists
+/// the offsets and a host test pins them.
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Session {
@@ -36,28 +57,32 @@ pub struct Session {
     pub policy: Pubkey,
     /// The only key that can use (or renounce) this session.
     pub delegate: Pubkey,
+    /// `solana` format: the asset the caps count; the default key = lamports,
+    /// any other = that SPL mint. Unused by the opaque format.
+    pub asset_mint: Pubkey,
+    /// Limit: destination-program allowlist; entries past
+    /// `allowed_programs_len` are zero.
+    pub allowed_programs: [Pubkey; MAX_ALLOWED_PROGRAMS],
+    /// Binding hashes of the last uses: the use that consumed nonce `n` is at
+    /// `n % 4` (zero = no such use yet).
+    pub recent_bindings: [[u8; 32]; RECENT_BINDINGS],
+
+    /// Limit (u128 LE): the largest amount one use may move (solana) or declare (opaque).
+    pub max_amount_per_tx: Amount,
+    /// Limit (u128 LE): cap on the sum of amounts over all uses; `u128::MAX` = no budget.
+    pub max_total_amount: Amount,
+    /// Counter (u128 LE): sum of amounts over all uses.
+    pub spent: Amount,
 
     /// `policy.epoch` when created; the session is dead once they differ.
     pub epoch: u64,
     /// Limit: valid while `slot <= expiry_slot`.
     pub expiry_slot: u64,
-    /// Limit: the largest `amount` one use may declare.
-    pub max_amount_per_tx: u64,
-    /// Limit: cap on the sum of `amount` over all uses; `u64::MAX` = no budget.
-    pub max_total_amount: u64,
-    /// Counter: sum of `amount` over all uses.
-    pub spent: u64,
-    /// Counter: the next nonce `approve_message` accepts; equals `uses`.
+    /// Counter: the next nonce a use accepts; equals `uses`.
     pub nonce: u64,
     pub created_slot: u64,
     /// Slot of the last successful use (0 = never used).
     pub last_used_slot: u64,
-
-    /// Limit: destination-program allowlist; entries past
-    /// `allowed_programs_len` are zero.
-    pub allowed_programs: [Pubkey; MAX_ALLOWED_PROGRAMS],
-    /// Binding hash of the last successful use (zero = never used).
-    pub last_binding: [u8; 32],
 
     pub session_id: u32,
     /// Limit: uses allowed in total.
@@ -74,10 +99,31 @@ pub struct Session {
     pub allowed_schemes: u8,
     /// Number of meaningful entries at the front of `allowed_programs` (1..=8).
     pub allowed_programs_len: u8,
+    /// `FORMAT_OPAQUE` or `FORMAT_SOLANA`; fixed at creation.
+    pub format: u8,
+    /// `FLAG_*` bits; fixed at creation.
+    pub flags: u8,
+    /// Keeps the size a multiple of 8; always zero.
+    pub reserved: [u8; 6],
 }
 
-/// Checks an allowlist argument: 1..=8 programs, distinct, none the default key.
-pub fn validate_allowlist(programs: &[Pubkey]) -> Result<()> {
+/// What one use asks for, as the rules see it: declared (opaque) or derived
+/// from the message (solana).
+pub struct Use<'a> {
+    pub nonce: u64,
+    /// Whether the use path runs at the transaction's top level.
+    pub top_level: bool,
+    /// Opaque: the declared destination. Solana: `None` (the message's
+    /// programs were checked against the allowlist while it was read).
+    pub destination_program: Option<&'a Pubkey>,
+    pub amount: u128,
+    pub signature_scheme: u16,
+}
+
+/// Checks an allowlist argument: 1..=8 programs, distinct, and none the
+/// default key — except in a `solana` session, where the default key is the
+/// System program, which its messages call by that id.
+pub fn validate_allowlist(programs: &[Pubkey], format: u8) -> Result<()> {
     require!(!programs.is_empty(), SessionKeysError::EmptyAllowlist);
     require!(
         programs.len() <= MAX_ALLOWED_PROGRAMS,
@@ -85,7 +131,7 @@ pub fn validate_allowlist(programs: &[Pubkey]) -> Result<()> {
     );
     for (i, program) in programs.iter().enumerate() {
         require!(
-            *program != Pubkey::default(),
+            *program != Pubkey::default() || format == FORMAT_SOLANA,
             SessionKeysError::DefaultAllowedProgram
         );
         require!(
@@ -111,6 +157,22 @@ pub fn validate_schemes(mask: u8, curve: Curve) -> Result<()> {
     Ok(())
 }
 
+/// Checks a format, its flags and its schemes: a `solana` session signs
+/// Solana messages, so its dWallet is Curve25519 and its only scheme EdDSA.
+pub fn validate_format(format: u8, flags: u8, schemes: u8, curve: Curve) -> Result<()> {
+    require!(
+        (format == FORMAT_OPAQUE || format == FORMAT_SOLANA) && flags & !ALL_FLAGS == 0,
+        SessionKeysError::InvalidSessionFormat
+    );
+    if format == FORMAT_SOLANA {
+        require!(
+            curve == Curve::Curve25519 && schemes == scheme_bit(crate::ika::SCHEME_EDDSA_SHA512),
+            SessionKeysError::FormatNotForCurve
+        );
+    }
+    Ok(())
+}
+
 /// Checks an expiry argument: not already in the past (the current slot is allowed).
 pub fn validate_expiry(expiry_slot: u64, slot: u64) -> Result<()> {
     require!(expiry_slot >= slot, SessionKeysError::ExpiryInPast);
@@ -125,16 +187,31 @@ impl Session {
         self.revoked != 0
     }
 
-    /// The meaningful part of the allowlist.
-    pub fn allowed_programs(&self) -> &[Pubkey] {
-        let len = (self.allowed_programs_len as usize).min(MAX_ALLOWED_PROGRAMS);
-        &self.allowed_programs[..len]
+    /// The meaningful part of the allowlist. A stored length past 8 is a
+    /// corrupt account and fails closed (`CorruptAccount`), never clamped.
+    pub fn allowed_programs(&self) -> Result<&[Pubkey]> {
+        self.allowed_programs
+            .get(..self.allowed_programs_len as usize)
+            .ok_or(error!(SessionKeysError::CorruptAccount))
+    }
+
+    pub fn max_amount_per_tx(&self) -> u128 {
+        amount(&self.max_amount_per_tx)
+    }
+    pub fn max_total_amount(&self) -> u128 {
+        amount(&self.max_total_amount)
+    }
+    pub fn spent(&self) -> u128 {
+        amount(&self.spent)
+    }
+    pub fn allows(&self, flag: u8) -> bool {
+        self.flags & flag != 0
     }
 
     /// Stores a validated allowlist, zeroing the unused tail (so memcmp and
     /// audits see a canonical layout).
     pub fn set_allowlist(&mut self, programs: &[Pubkey]) -> Result<()> {
-        validate_allowlist(programs)?;
+        validate_allowlist(programs, self.format)?;
         self.allowed_programs = [Pubkey::default(); MAX_ALLOWED_PROGRAMS];
         self.allowed_programs[..programs.len()].copy_from_slice(programs);
         // cannot truncate: validate_allowlist bounds len by 8
@@ -151,15 +228,30 @@ impl Session {
         self.allowed_schemes & scheme_bit(scheme) != 0
     }
 
-    /// The use path, every check in docs/spec.md order, each with its own error.
-    /// Pure: changes nothing (see `record_use`).
+    /// The use path, every check in docs/spec.md order, each with its own
+    /// error: `check_session`, then `check_limits`. Pure: changes nothing
+    /// (see `record_use`). A `solana` use reads its message between the two.
     pub fn check_use(
         &self,
         policy_key: &Pubkey,
         policy: &Policy,
         signer: &Pubkey,
         slot: u64,
-        args: &ApproveArgs,
+        u: &Use,
+    ) -> Result<()> {
+        self.check_session(policy_key, policy, signer, slot, u.nonce, u.top_level)?;
+        self.check_limits(policy, u.destination_program, u.amount, u.signature_scheme)
+    }
+
+    /// Steps 1–5 of the use path, and the top-level rule.
+    pub fn check_session(
+        &self,
+        policy_key: &Pubkey,
+        policy: &Policy,
+        signer: &Pubkey,
+        slot: u64,
+        nonce: u64,
+        top_level: bool,
     ) -> Result<()> {
         // 1. policy active; session of this policy; signer is the delegate
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
@@ -179,24 +271,41 @@ impl Session {
         // 4. max uses
         require!(self.uses < self.max_uses, SessionKeysError::MaxUsesReached);
         // 5. replay nonce: exactly the next one
-        require!(args.nonce >= self.nonce, SessionKeysError::NonceReplayed);
-        require!(args.nonce <= self.nonce, SessionKeysError::NonceOutOfOrder);
-        // 6. destination
+        require!(nonce >= self.nonce, SessionKeysError::NonceReplayed);
+        require!(nonce <= self.nonce, SessionKeysError::NonceOutOfOrder);
+        // 5b. top level only, unless the session allows CPI callers
         require!(
-            self.allowed_programs()
-                .iter()
-                .any(|p| keys_eq(p, &args.destination_program)),
-            SessionKeysError::DestinationNotAllowed
+            top_level || self.allows(FLAG_ALLOW_CPI),
+            SessionKeysError::CpiNotAllowed
         );
+        Ok(())
+    }
+
+    /// Steps 6–8: destination (opaque; a `solana` message's programs were
+    /// checked while it was read), amount, budget, scheme.
+    pub fn check_limits(
+        &self,
+        policy: &Policy,
+        destination_program: Option<&Pubkey>,
+        amount: u128,
+        signature_scheme: u16,
+    ) -> Result<()> {
+        // 6. destination
+        if let Some(destination) = destination_program {
+            require!(
+                self.allowed_programs()?.iter().any(|p| keys_eq(p, destination)),
+                SessionKeysError::DestinationNotAllowed
+            );
+        }
         // 7. amount, then the total budget (an overflowing sum is over any budget)
         require!(
-            args.amount <= self.max_amount_per_tx,
+            amount <= self.max_amount_per_tx(),
             SessionKeysError::AmountExceedsMax
         );
         require!(
-            self.spent
-                .checked_add(args.amount)
-                .is_some_and(|total| total <= self.max_total_amount),
+            self.spent()
+                .checked_add(amount)
+                .is_some_and(|total| total <= self.max_total_amount()),
             SessionKeysError::BudgetExceeded
         );
         // 8. (extra, after the spec's seven) signature scheme: one the
@@ -204,10 +313,10 @@ impl Session {
         // mask only ever holds schemes of its curve (`validate_schemes`), so
         // an allowed scheme is one the curve signs, and the curve is only
         // consulted to name the failure.
-        if !self.is_scheme_allowed(args.signature_scheme) {
+        if !self.is_scheme_allowed(signature_scheme) {
             let curve_signs = policy
                 .curve()
-                .is_some_and(|curve| curve.schemes() & scheme_bit(args.signature_scheme) != 0);
+                .is_some_and(|curve| curve.schemes() & scheme_bit(signature_scheme) != 0);
             return Err(if curve_signs {
                 error!(SessionKeysError::SchemeNotAllowed)
             } else {
@@ -228,11 +337,14 @@ impl Session {
     /// Consumes one use and one nonce after `check_use` passed. Returns the
     /// remaining uses. All arithmetic checked; on error nothing is half-applied
     /// because the whole transaction fails.
-    pub fn record_use(&mut self, slot: u64, amount: u64) -> Result<u32> {
+    /// `binding` goes to `recent_bindings[nonce % 4]` (the nonce consumed).
+    pub fn record_use(&mut self, slot: u64, amount: u128, binding: [u8; 32]) -> Result<u32> {
         let overflow = || error!(SessionKeysError::CounterOverflow);
+        let spent = self.spent().checked_add(amount).ok_or_else(overflow)?;
+        self.recent_bindings[(self.nonce % RECENT_BINDINGS as u64) as usize] = binding;
         self.uses = self.uses.checked_add(1).ok_or_else(overflow)?;
         self.nonce = self.nonce.checked_add(1).ok_or_else(overflow)?;
-        self.spent = self.spent.checked_add(amount).ok_or_else(overflow)?;
+        self.spent = spent.to_le_bytes();
         self.last_used_slot = slot;
         Ok(self.remaining_uses())
     }
@@ -270,15 +382,17 @@ impl Session {
         }
         if let Some(max_total_amount) = args.max_total_amount {
             require!(
-                max_total_amount >= self.spent,
+                max_total_amount >= self.spent(),
                 SessionKeysError::LimitBelowUsage
             );
         }
         if let Some(mask) = args.allowed_schemes {
-            validate_schemes(mask, policy.curve().ok_or(error!(SessionKeysError::UnsupportedCurve))?)?;
+            let curve = policy.curve().ok_or(error!(SessionKeysError::UnsupportedCurve))?;
+            validate_schemes(mask, curve)?;
+            validate_format(self.format, self.flags, mask, curve)?;
         }
         if let Some(programs) = &args.allowed_programs {
-            validate_allowlist(programs)?;
+            validate_allowlist(programs, self.format)?;
         }
 
         if let Some(v) = args.expiry_slot {
@@ -288,10 +402,10 @@ impl Session {
             self.max_uses = v;
         }
         if let Some(v) = args.max_amount_per_tx {
-            self.max_amount_per_tx = v;
+            self.max_amount_per_tx = v.to_le_bytes();
         }
         if let Some(v) = args.max_total_amount {
-            self.max_total_amount = v;
+            self.max_total_amount = v.to_le_bytes();
         }
         if let Some(v) = args.allowed_schemes {
             self.allowed_schemes = v;

@@ -1,0 +1,199 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::SessionKeysError;
+use crate::events::SolanaMessageApproved;
+use crate::ika;
+use super::approve_message::*;
+use crate::keys::key_copy;
+use crate::solana_message::{self, Rules};
+use crate::state::{
+    binding_hash, close_buffer, Bound, MessageBuffer, Policy, Session, FLAG_ALLOW_DURABLE_NONCE,
+    FORMAT_SOLANA,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ApproveSolanaArgs {
+    /// As in `ApproveArgs`: passed to Ika as is.
+    pub user_pubkey: [u8; 32],
+    /// Bound into the binding hash.
+    pub signature_nonce: [u8; 32],
+    /// Must equal `session.nonce`.
+    pub nonce: u64,
+    /// Bump of Ika's MessageApproval PDA for (EddsaSha512, keccak256(message)).
+    pub message_approval_bump: u8,
+    /// The serialized Solana message (legacy or v0) the dWallet is to sign;
+    /// empty when it comes from the message buffer.
+    pub message: Vec<u8>,
+}
+
+/// The `solana` use path: `ApproveMessage`'s accounts, then the optional
+/// message buffer. Served by the fast entrypoint in the deployed program,
+/// with the same checks in the same order (`crate::entrypoint`).
+#[derive(Accounts)]
+pub struct ApproveSolanaMessage<'info> {
+    pub base: ApproveMessage<'info>,
+
+    /// The buffer holding the message when it is not in the arguments; closed
+    /// here, its rent back to `base.payer`, which must be its payer.
+    #[account(mut)]
+    pub message_buffer: Option<AccountLoader<'info, MessageBuffer>>,
+}
+
+impl ApproveSolanaMessage<'_> {
+    pub fn handler(ctx: Context<Self>, args: ApproveSolanaArgs) -> Result<()> {
+        let slot = Clock::get()?.slot;
+        let a = &ctx.accounts.base;
+        let dwallet_data = a.dwallet.try_borrow_data()?;
+        let buffer_info = ctx.accounts.message_buffer.as_ref().map(|b| b.to_account_info());
+        let (cpi_authority_bump, data) = {
+            let policy = a.policy.load()?;
+            let mut session = a.session.load_mut()?;
+            let buffer_data = match &buffer_info {
+                Some(info) => Some(info.try_borrow_data()?),
+                None => None,
+            };
+            let buffer = match &ctx.accounts.message_buffer {
+                Some(loader) => Some(*loader.load()?),
+                None => None,
+            };
+            let message = message_source(
+                &args.message,
+                buffer.as_ref().zip(buffer_data.as_ref().map(|d| &d[..])),
+                &a.session.key(),
+                a.payer.key,
+            )?;
+            let data = use_solana_session(
+                &a.policy.key(),
+                &policy,
+                &a.session.key(),
+                &mut session,
+                a.delegate.key,
+                slot,
+                &dwallet_data,
+                &SolanaUse {
+                    user_pubkey: &args.user_pubkey,
+                    signature_nonce: &args.signature_nonce,
+                    nonce: args.nonce,
+                    message_approval_bump: args.message_approval_bump,
+                    message,
+                },
+            )?;
+            (policy.cpi_authority_bump, data)
+        };
+        drop(dwallet_data);
+        let accounts = ika::ApproveMessageAccounts {
+            coordinator: ika::CpiAccount::from_account_info(&a.coordinator),
+            message_approval: ika::CpiAccount::from_account_info(&a.message_approval),
+            dwallet: ika::CpiAccount::from_account_info(&a.dwallet),
+            cpi_authority: ika::CpiAccount::from_account_info(&a.cpi_authority),
+            payer: ika::CpiAccount::from_account_info(&a.payer),
+            caller_program: a.caller_program.key,
+            system_program: a.system_program.key,
+        };
+        ika::approve_message(&accounts, cpi_authority_bump, &data)?;
+        if let Some(info) = buffer_info {
+            let payer = a.payer.to_account_info();
+            close_buffer(
+                &mut **info.try_borrow_mut_lamports()?,
+                &mut **payer.try_borrow_mut_lamports()?,
+                &mut info.try_borrow_mut_data()?,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the message is: the arguments or the buffer, exactly one of them
+/// (`MessageSourceAmbiguous`); a buffer must be this session's
+/// (`BufferSessionMismatch`), paid for by this payer (`BufferPayerMismatch`)
+/// and complete (`BufferIncomplete`).
+pub fn message_source<'m>(
+    in_args: &'m [u8],
+    buffer: Option<(&MessageBuffer, &'m [u8])>,
+    session: &Pubkey,
+    payer: &Pubkey,
+) -> Result<&'m [u8]> {
+    match buffer {
+        None if !in_args.is_empty() => Ok(in_args),
+        Some((buffer, data)) if in_args.is_empty() => {
+            require_keys_eq!(buffer.session, *session, SessionKeysError::BufferSessionMismatch);
+            require_keys_eq!(buffer.payer, *payer, SessionKeysError::BufferPayerMismatch);
+            buffer.message(data)
+        }
+        _ => err!(SessionKeysError::MessageSourceAmbiguous),
+    }
+}
+
+/// The fixed arguments of a `solana` use and its message.
+pub struct SolanaUse<'a> {
+    pub user_pubkey: &'a [u8; 32],
+    pub signature_nonce: &'a [u8; 32],
+    pub nonce: u64,
+    pub message_approval_bump: u8,
+    pub message: &'a [u8],
+}
+
+/// Everything the `solana` use path does before the Ika CPI, shared by
+/// Anchor's handler and the fast entrypoint: the session checks, the message
+/// read and its rules (docs/verified-sessions.md), the limits on the derived
+/// amount, then one use consumed, the binding stored and
+/// `SolanaMessageApproved` emitted. Returns the data of the Ika CPI.
+#[allow(clippy::too_many_arguments)]
+pub fn use_solana_session(
+    policy_key: &Pubkey,
+    policy: &Policy,
+    session_key: &Pubkey,
+    session: &mut Session,
+    delegate: &Pubkey,
+    slot: u64,
+    dwallet_data: &[u8],
+    u: &SolanaUse,
+) -> Result<ika::ApproveMessageData> {
+    require!(
+        session.format == FORMAT_SOLANA,
+        SessionKeysError::WrongMessageFormat
+    );
+    session.check_session(policy_key, policy, delegate, slot, u.nonce, top_level())?;
+    let dwallet_address = ika::dwallet_solana_address(dwallet_data)?;
+    let verdict = solana_message::verify(
+        u.message,
+        &Rules {
+            dwallet: &dwallet_address,
+            asset_mint: &session.asset_mint,
+            allowed_programs: session.allowed_programs()?,
+            allow_durable_nonce: session.allows(FLAG_ALLOW_DURABLE_NONCE),
+        },
+    )
+    .map_err(Error::from)?;
+    session.check_limits(policy, None, verdict.amount, ika::SCHEME_EDDSA_SHA512)?;
+
+    let message_digest = solana_keccak_hasher::hash(u.message).to_bytes();
+    let programs: Vec<Pubkey> = verdict.programs().copied().collect();
+    let program_slices: Vec<&[u8]> = programs.iter().map(|p| p.as_ref()).collect();
+    let programs_digest = solana_sha256_hasher::hashv(&program_slices).to_bytes();
+    let bound = Bound {
+        message_digest: &message_digest,
+        message_metadata_digest: &[0; 32],
+        destination: &programs_digest,
+        signature_nonce: u.signature_nonce,
+        amount: verdict.amount,
+        nonce: u.nonce,
+        signature_scheme: ika::SCHEME_EDDSA_SHA512,
+    };
+    let binding = binding_hash(policy_key, session.session_id, &bound.fields());
+    let remaining_uses = session.record_use(slot, verdict.amount, binding)?;
+    SolanaMessageApproved {
+        session: key_copy(session_key),
+        nonce: u.nonce,
+        binding,
+        remaining_uses,
+        amount: verdict.amount,
+        programs,
+    }
+    .log();
+    Ok(ika::ApproveMessageData::eddsa(
+        message_digest,
+        *u.user_pubkey,
+        u.message_approval_bump,
+    ))
+}
