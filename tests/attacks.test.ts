@@ -5,7 +5,9 @@
 import { expect } from "chai";
 import { Keypair } from "@solana/web3.js";
 import { BN } from "@coral-xyz/anchor";
-import { createSession, cpiAuthorityAddress, IKA_COORDINATOR, IKA_PROGRAM_ID, revokeAllSessions, toBig } from "../app/src/client";
+import {
+  amountBytes, createSession, cpiAuthorityAddress, IKA_COORDINATOR, IKA_PROGRAM_ID, revokeAllSessions, toBig, U128_MAX,
+} from "../app/src/client";
 import {
   defaultLimits, describeOnEachRuntime, expectFailsUnchanged, expectOk, injectDwallet, patchAccount,
   PolicyFixture, SessionFixture, setupPolicy, setupSession, useSession, writeCoordinator,
@@ -123,11 +125,17 @@ describeOnEachRuntime("attacks", (env) => {
       await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { nonce: U64_MAX }), "CounterOverflow");
     });
 
-    it("spent near u64::MAX with no budget: the sum that would wrap fails", async () => {
-      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.spent = new BN((U64_MAX - 5n).toString()); });
-      await setMaxPerTx(U64_MAX);
+    it("spent near u128::MAX with no budget: the sum that would wrap fails", async () => {
+      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.spent = amountBytes(U128_MAX - 5n, "spent"); });
+      await setMaxPerTx(U128_MAX);
       await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s, { amount: 6n }), "BudgetExceeded");
       await expectOk(useSession(fx, s, { amount: 5n }));
+      expect(toBig((await fx.client.fetchSession(s.session))!.spent)).to.equal(U128_MAX);
+    });
+
+    it("a corrupt allowlist length fails closed (CorruptAccount), never clamped", async () => {
+      await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.allowedProgramsLen = 9; });
+      await expectFailsUnchanged(env().chain, watch(), () => useSession(fx, s), "CorruptAccount");
     });
 
     it("next_session_id at 2^32 - 1 then 2^32: id u32::MAX is handed out, then SessionIdsExhausted forever", async () => {
@@ -151,6 +159,6 @@ describeOnEachRuntime("attacks", (env) => {
   });
 
   async function setMaxPerTx(v: bigint) {
-    await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.maxAmountPerTx = new BN(v.toString()); });
+    await patchAccount(env().chain, fx.client, "session", s.session, (d) => { d.maxAmountPerTx = amountBytes(v, "maxAmountPerTx"); });
   }
 });

@@ -1,12 +1,12 @@
 /**
  * The binding hash: the TypeScript implementation (app/src/client/binding.ts)
  * must be byte-identical to the program's — checked against the on-chain
- * `last_binding` and the `MessageApproved` event after real approvals.
+ * `recent_bindings` and the `MessageApproved` event after real approvals.
  */
 import { expect } from "chai";
 import { randomBytes } from "crypto";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { bindingHash, bindingPreimage, BindingInput, SignatureScheme, toBig } from "../app/src/client";
+import { bindingHash, bindingPreimage, BindingInput, lastBinding, SignatureScheme, toBig } from "../app/src/client";
 import { describeOnEachRuntime, DESTINATION, expectOk, SESSION_KEYS_ID, setupPolicy, setupSession, useSession } from "./harness";
 
 describe("binding hash (TypeScript side)", () => {
@@ -16,13 +16,14 @@ describe("binding hash (TypeScript side)", () => {
     signatureNonce: Buffer.alloc(32, 0xbb), signatureScheme: 0x0102,
   };
 
-  it("lays out the 229-byte preimage as docs/spec.md says", () => {
+  it("lays out the 237-byte preimage as docs/security.md says", () => {
     const pre = bindingPreimage(base);
-    expect(pre.length).to.equal(15 + 32 + 32 + 4 + 8 + 32 + 32 + 8 + 32 + 32 + 2);
-    expect(pre.subarray(0, 15).toString()).to.equal("session-keys/v2");
+    expect(pre.length).to.equal(15 + 32 + 32 + 4 + 32 + 32 + 32 + 32 + 16 + 8 + 2);
+    expect(pre.subarray(0, 15).toString()).to.equal("session-keys/v3");
     expect([...pre.subarray(79, 83)]).to.deep.equal([4, 3, 2, 1]); // session_id u32 LE
-    expect([...pre.subarray(83, 91)]).to.deep.equal([9, 8, 7, 6, 5, 0, 0, 0]); // nonce u64 LE
-    expect(pre.subarray(123, 155).equals(Buffer.alloc(32, 0xcc))).to.equal(true); // metadata digest after the message digest
+    expect(pre.subarray(115, 147).equals(Buffer.alloc(32, 0xcc))).to.equal(true); // metadata digest after the message digest
+    expect([...pre.subarray(211, 227)]).to.deep.equal([0xff, ...Array(15).fill(0)]); // amount u128 LE
+    expect([...pre.subarray(227, 235)]).to.deep.equal([9, 8, 7, 6, 5, 0, 0, 0]); // nonce u64 LE
     expect([...pre.subarray(pre.length - 2)]).to.deep.equal([2, 1]); // scheme u16 LE
   });
 
@@ -33,14 +34,14 @@ describe("binding hash (TypeScript side)", () => {
       messageMetadataDigest: Buffer.alloc(32, 0x66), amount: 1_000_000_007n, destinationProgram: new PublicKey(Buffer.alloc(32, 0x33)),
       signatureNonce: Buffer.alloc(32, 0x44), signatureScheme: 0x0201,
     });
-    expect(h.toString("hex")).to.equal("9876b0c29d5529e8db86279139413fe02defe9d0b0b1298a4ec25bcc63c9ed17");
+    expect(h.toString("hex")).to.equal("d51f90de15f6d6992055aae70a762c794817bed57b91042365d98f1a568ed406");
   });
 
   it("changes with every field", () => {
     const h = bindingHash(base).toString("hex");
     const variants: Partial<BindingInput>[] = [
       { programId: Keypair.generate().publicKey }, { policy: Keypair.generate().publicKey }, { sessionId: 1 },
-      { nonce: 1n }, { messageDigest: Buffer.alloc(32, 1) }, { messageMetadataDigest: Buffer.alloc(32, 1) }, { amount: 1n },
+      { nonce: 1n }, { messageDigest: Buffer.alloc(32, 1) }, { messageMetadataDigest: Buffer.alloc(32, 1) }, { amount: 1n }, { amount: 1n << 100n },
       { destinationProgram: Keypair.generate().publicKey }, { signatureNonce: Buffer.alloc(32, 1) }, { signatureScheme: 0x0101 }, { signatureScheme: 0x0202 },
     ];
     for (const v of variants) expect(bindingHash({ ...base, ...v }).toString("hex")).to.not.equal(h);
@@ -48,7 +49,7 @@ describe("binding hash (TypeScript side)", () => {
 });
 
 describeOnEachRuntime("binding hash (program == TypeScript)", (env) => {
-  it("matches session.last_binding and the MessageApproved event, use after use", async () => {
+  it("matches session.recent_bindings and the MessageApproved event, use after use", async () => {
     const fx = await setupPolicy(env());
     const s = await setupSession(fx);
     for (let nonce = 0n; nonce < 3n; nonce++) {
@@ -62,11 +63,13 @@ describeOnEachRuntime("binding hash (program == TypeScript)", (env) => {
         amount, destinationProgram: DESTINATION, signatureNonce, signatureScheme: SignatureScheme.EddsaSha512,
       });
       const session = (await fx.client.fetchSession(s.session))!;
-      expect(Buffer.from(session.lastBinding).toString("hex")).to.equal(expected.toString("hex"));
+      expect(lastBinding(session)).to.equal(expected.toString("hex"));
+      expect(Buffer.from(session.recentBindings[Number(nonce % 4n)]).toString("hex")).to.equal(expected.toString("hex"));
       const ev = r.events.find((e) => e.name === "messageApproved");
       expect(ev, "MessageApproved event").to.not.equal(undefined);
       expect(Buffer.from(ev!.data.binding as number[]).toString("hex")).to.equal(expected.toString("hex"));
       expect(toBig(ev!.data.nonce as never)).to.equal(nonce);
+      expect(toBig(ev!.data.amount as never)).to.equal(amount);
     }
   });
 
@@ -82,7 +85,7 @@ describeOnEachRuntime("binding hash (program == TypeScript)", (env) => {
       // Same nonce (0), amount, destination and scheme; the message differs only
       // because Ika approves each (dWallet, scheme, digest) once — the binding must differ anyway.
       await expectOk(useSession(fx, s, { messageDigest: digestFor(), signatureNonce: Buffer.alloc(32, 7), amount: 5n }));
-      bindings.push(Buffer.from((await fx.client.fetchSession(s.session))!.lastBinding).toString("hex"));
+      bindings.push(lastBinding((await fx.client.fetchSession(s.session))!)!);
     }
     expect(new Set(bindings).size).to.equal(3);
     // With every request field equal, only policy/session identity separates a1 and b1.

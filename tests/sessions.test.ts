@@ -70,17 +70,17 @@ describeOnEachRuntime("sessions", (env) => {
       });
     }
 
-    it("the client refuses a u64 limit out of range before building anything (Anchor would encode -1 as 1)", async () => {
+    it("the client refuses a limit out of its range (u64 slot, u128 amounts) before building anything (Anchor would encode -1 as 1)", async () => {
       const limits = await defaultLimits(env(), Keypair.generate().publicKey);
-      const outOfRange: ["expirySlot" | "maxAmountPerTx" | "maxTotalAmount", bigint][] = [
-        ["expirySlot", -1n], ["maxAmountPerTx", 1n << 64n], ["maxTotalAmount", -5n],
+      const outOfRange: ["expirySlot" | "maxAmountPerTx" | "maxTotalAmount", bigint, string][] = [
+        ["expirySlot", -1n, "u64"], ["expirySlot", 1n << 64n, "u64"], ["maxAmountPerTx", 1n << 128n, "u128"], ["maxTotalAmount", -5n, "u128"],
       ];
       const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
-      for (const [field, value] of outOfRange) {
+      for (const [field, value, type] of outOfRange) {
         const created = await errorOf(createSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, limits: { ...limits, [field]: value } }));
-        expect(created, `create ${field}`).to.be.instanceOf(RangeError).with.property("message").that.contains(`${field} must fit a u64`);
+        expect(created, `create ${field}`).to.be.instanceOf(RangeError).with.property("message").that.contains(`${field} must fit a ${type}`);
         const updated = await errorOf(updateSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, session: fx.policy, changes: { [field]: value } }));
-        expect(updated, `update ${field}`).to.be.instanceOf(RangeError).with.property("message").that.contains(`${field} must fit a u64`);
+        expect(updated, `update ${field}`).to.be.instanceOf(RangeError).with.property("message").that.contains(`${field} must fit a ${type}`);
       }
       expect(toBig((await fx.client.fetchPolicy(fx.policy))!.nextSessionId)).to.equal(0n);
     });

@@ -1,18 +1,22 @@
 /**
  * The binding hash, the one TypeScript implementation of
- * programs/session-keys/src/state/binding.rs (docs/spec.md, "The use path"):
+ * programs/session-keys/src/state/binding.rs (docs/security.md, "Binding hash"):
  *
- *   sha256("session-keys/v2" || program_id || policy || session_id u32 LE ||
- *          nonce u64 LE || message_digest || message_metadata_digest ||
- *          amount u64 LE || destination_program || signature_nonce ||
+ *   sha256("session-keys/v3" || program_id || policy || session_id u32 LE ||
+ *          message_digest || message_metadata_digest || destination ||
+ *          signature_nonce || amount u128 LE || nonce u64 LE ||
  *          signature_scheme u16 LE)
  *
- * tests/binding.test.ts holds it byte-identical to the program's.
+ * For an opaque use `destination` and `amount` are the declared ones; for a
+ * `solana` use the amount is the derived one and `destination` is
+ * `programsDigest(programs)`. tests/binding.test.ts holds it byte-identical
+ * to the program's.
  */
 import { createHash } from "crypto";
 import { PublicKey } from "@solana/web3.js";
+import { amountBytes } from "./client";
 
-export const BINDING_DOMAIN = Buffer.from("session-keys/v2");
+export const BINDING_DOMAIN = Buffer.from("session-keys/v3");
 
 export interface BindingInput {
   programId: PublicKey;
@@ -23,9 +27,17 @@ export interface BindingInput {
   /** Zero when the scheme has no metadata. */
   messageMetadataDigest: Uint8Array;
   amount: bigint;
+  /** Opaque: the declared destination program. Solana: `programsDigest(programs)`. */
   destinationProgram: PublicKey;
   signatureNonce: Uint8Array;
   signatureScheme: number;
+}
+
+/** What a `solana` use binds in the destination's place: sha256 of its programs, concatenated. */
+export function programsDigest(programs: PublicKey[]): PublicKey {
+  const h = createHash("sha256");
+  for (const p of programs) h.update(p.toBuffer());
+  return new PublicKey(h.digest());
 }
 
 export function bindingPreimage(b: BindingInput): Buffer {
@@ -36,13 +48,12 @@ export function bindingPreimage(b: BindingInput): Buffer {
   u32.writeUInt32LE(b.sessionId);
   const nonce = Buffer.alloc(8);
   nonce.writeBigUInt64LE(b.nonce);
-  const amount = Buffer.alloc(8);
-  amount.writeBigUInt64LE(b.amount);
   const scheme = Buffer.alloc(2);
   scheme.writeUInt16LE(b.signatureScheme);
   return Buffer.concat([
-    BINDING_DOMAIN, b.programId.toBuffer(), b.policy.toBuffer(), u32, nonce, Buffer.from(b.messageDigest),
-    Buffer.from(b.messageMetadataDigest), amount, b.destinationProgram.toBuffer(), Buffer.from(b.signatureNonce), scheme,
+    BINDING_DOMAIN, b.programId.toBuffer(), b.policy.toBuffer(), u32, Buffer.from(b.messageDigest),
+    Buffer.from(b.messageMetadataDigest), b.destinationProgram.toBuffer(), Buffer.from(b.signatureNonce),
+    Buffer.from(amountBytes(b.amount, "amount")), nonce, scheme,
   ]);
 }
 

@@ -212,12 +212,39 @@ export class SessionKeysClient {
   }
 }
 
-/** u64/i64 fields come back as BN; the client speaks bigint. */
-export function toBig(v: BN | number | bigint): bigint {
-  return typeof v === "bigint" ? v : BigInt(v.toString());
+/**
+ * u64/u128 fields come back as BN, and the Session's amounts (u128 stored as
+ * 16 little-endian bytes, docs/security.md) as byte arrays; the client speaks bigint.
+ */
+export function toBig(v: BN | number | bigint | number[] | Uint8Array): bigint {
+  if (typeof v === "bigint") return v;
+  if (Array.isArray(v) || v instanceof Uint8Array) return fromAmountBytes(v);
+  return BigInt(v.toString());
 }
 
 export const U64_MAX = (1n << 64n) - 1n;
+export const U128_MAX = (1n << 128n) - 1n;
+
+/** A u128 as the 16 little-endian bytes the program stores and `ApproveArgs.amount` takes. */
+export function amountBytes(v: bigint | number, field: string): number[] {
+  const big = BigInt(v);
+  if (big < 0n || big > U128_MAX) throw new RangeError(`${field} must fit a u128 (0 ..= 2^128-1), got ${big}`);
+  return Array.from({ length: 16 }, (_, i) => Number((big >> BigInt(8 * i)) & 0xffn));
+}
+
+export function fromAmountBytes(bytes: ArrayLike<number>): bigint {
+  if (bytes.length !== 16) throw new RangeError(`an amount is 16 bytes, got ${bytes.length}`);
+  let v = 0n;
+  for (let i = 15; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  return v;
+}
+
+/** A u128 instruction argument as the BN Anchor encodes (range-checked, as `u64`). */
+export function u128(v: bigint | number, field: string): BN {
+  const big = BigInt(v);
+  if (big < 0n || big > U128_MAX) throw new RangeError(`${field} must fit a u128 (0 ..= 2^128-1), got ${big}`);
+  return new BN(big.toString());
+}
 
 /**
  * A u64 instruction argument as the BN Anchor encodes. Anchor's encoder

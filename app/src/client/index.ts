@@ -6,6 +6,7 @@ export * from "./binding";
 export * from "./pda";
 export * from "./ika";
 export * from "./approval";
+export * from "./solana-message";
 export * from "./status";
 export * from "./errors";
 export * from "./wallet";

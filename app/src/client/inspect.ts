@@ -4,7 +4,7 @@
  * it works on any RPC and in-process — no getProgramAccounts needed.
  */
 import { PublicKey } from "@solana/web3.js";
-import { PolicyAccount, SessionAccount, SessionKeysClient, toBig, U64_MAX } from "./client";
+import { PolicyAccount, SessionAccount, SessionKeysClient, toBig, U128_MAX } from "./client";
 import { Curve, CURVE_NAMES, DWALLET_STATE_NAMES, IKA_PROGRAM_ID, readDwallet, schemeNames } from "./ika";
 import { policyStatus, SessionStatusName, sessionStatus } from "./status";
 
@@ -100,6 +100,13 @@ function viewSession(id: number, address: PublicKey, s: SessionAccount, slot: bi
  * padding, "no budget" as null (not u64::MAX), schemes by name too, integers
  * as decimal strings. Used by inspect, previews and the shells.
  */
+/** The binding of the session's last use (hex), or null before its first. */
+export function lastBinding(s: SessionAccount): string | null {
+  const nonce = toBig(s.nonce);
+  if (nonce === 0n) return null;
+  return Buffer.from(s.recentBindings[Number((nonce - 1n) % 4n)]).toString("hex");
+}
+
 export function sessionJson(s: SessionAccount) {
   const maxTotal = toBig(s.maxTotalAmount);
   return {
@@ -109,13 +116,18 @@ export function sessionJson(s: SessionAccount) {
     uses: s.uses, maxUses: s.maxUses, remainingUses: Math.max(0, s.maxUses - s.uses),
     nextNonce: toBig(s.nonce).toString(),
     maxAmountPerTx: toBig(s.maxAmountPerTx).toString(),
-    maxTotalAmount: maxTotal === U64_MAX ? null : maxTotal.toString(),
+    maxTotalAmount: maxTotal === U128_MAX ? null : maxTotal.toString(),
     spent: toBig(s.spent).toString(),
     allowedPrograms: s.allowedPrograms.slice(0, s.allowedProgramsLen).map((p: PublicKey) => p.toBase58()),
     allowedSchemes: s.allowedSchemes,
     allowedSchemeNames: schemeNames(s.allowedSchemes),
     revoked: s.revoked !== 0,
     lastUsedSlot: toBig(s.lastUsedSlot).toString(),
+    format: s.format === 1 ? "solana" : s.format === 0 ? "opaque" : `unknown(${s.format})`,
+    assetMint: s.format === 1 ? (s.assetMint.equals(PublicKey.default) ? "lamports" : s.assetMint.toBase58()) : null,
+    allowDurableNonce: (s.flags & 1) !== 0,
+    allowCpi: (s.flags & 2) !== 0,
+    lastBinding: lastBinding(s),
   };
 }
 

@@ -5,10 +5,10 @@
  * account through `accounts` to attack the program.
  */
 import { PublicKey, SystemProgram } from "@solana/web3.js";
-import { Action, SessionKeysClient, toBig, u64, U64_MAX } from "./client";
+import { Action, amountBytes, SessionKeysClient, toBig, u128, U128_MAX, u64 } from "./client";
 import {
   Curve, CURVE_SCHEMES, DwalletView, IKA_COORDINATOR, IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, messageApprovalAddress,
-  messageDigest as keccak, readDwallet,
+  messageDigest as keccak, readDwallet, SignatureScheme,
 } from "./ika";
 
 /** Replace any of an instruction's accounts (attack tests, unusual setups). */
@@ -72,18 +72,32 @@ export async function releaseDwallet(c: SessionKeysClient, p: AdminParams & { ne
 
 // ---------------------------------------------------------------- sessions
 
+/** What a use gives the program (docs/verified-sessions.md). */
+export type SessionFormat = "opaque" | "solana";
+export const SESSION_FORMATS: Record<SessionFormat, number> = { opaque: 0, solana: 1 };
+export const SESSION_FLAGS = { allowDurableNonce: 1, allowCpi: 2 } as const;
+
 export interface SessionLimits {
   delegate: PublicKey;
   /** Last slot the session may be used in. */
   expirySlot: bigint;
   maxUses: number;
+  /** u128: per use, in the session's asset (solana) or declared units (opaque). */
   maxAmountPerTx: bigint;
-  /** Total over all uses; default: no budget. */
+  /** Total over all uses (u128); default: no budget. */
   maxTotalAmount?: bigint;
-  /** Bit mask of SignatureScheme (bit i = scheme i); default every scheme of the dWallet's curve. */
+  /** Bit mask of SignatureScheme (bit i = scheme i); default every scheme of the dWallet's curve (EdDSA only for `solana`). */
   allowedSchemes?: number;
   /** 1..=8 destination programs. */
   allowedPrograms: PublicKey[];
+  /** Default `opaque`. `solana`: the program reads the Solana message it approves. */
+  format?: SessionFormat;
+  /** `solana` format: the SPL mint the caps count; default lamports. */
+  assetMint?: PublicKey;
+  /** Default false: durable-nonce messages are refused. */
+  allowDurableNonce?: boolean;
+  /** Default false: the use path refuses to run inside another program's CPI. */
+  allowCpi?: boolean;
 }
 
 export interface CreateSessionParams extends AdminParams {
@@ -101,8 +115,10 @@ export async function createSession(c: SessionKeysClient, p: CreateSessionParams
   const l = p.limits;
   const ix = await c.program.methods.createSession({
     sessionId, delegate: l.delegate, expirySlot: u64(l.expirySlot, "expirySlot"), maxUses: l.maxUses,
-    maxAmountPerTx: u64(l.maxAmountPerTx, "maxAmountPerTx"), maxTotalAmount: u64(l.maxTotalAmount ?? U64_MAX, "maxTotalAmount"),
-    allowedSchemes: l.allowedSchemes ?? CURVE_SCHEMES[policy.curve as Curve] ?? 0, allowedPrograms: l.allowedPrograms,
+    maxAmountPerTx: u128(l.maxAmountPerTx, "maxAmountPerTx"), maxTotalAmount: u128(l.maxTotalAmount ?? U128_MAX, "maxTotalAmount"),
+    allowedSchemes: l.allowedSchemes ?? (l.format === "solana" ? 1 << SignatureScheme.EddsaSha512 : CURVE_SCHEMES[policy.curve as Curve] ?? 0),
+    allowedPrograms: l.allowedPrograms, format: SESSION_FORMATS[l.format ?? "opaque"], assetMint: l.assetMint ?? PublicKey.default,
+    flags: (l.allowDurableNonce ? SESSION_FLAGS.allowDurableNonce : 0) | (l.allowCpi ? SESSION_FLAGS.allowCpi : 0),
   }).accountsStrict({
     admin: p.admin, payer, policy: p.policy, session, systemProgram: SystemProgram.programId, ...p.accounts,
   }).instruction();
@@ -113,14 +129,15 @@ export async function createSession(c: SessionKeysClient, p: CreateSessionParams
 }
 
 /** Fields to change; anything left out stays as it is. */
-export type SessionChanges = Partial<Omit<SessionLimits, "delegate">>;
+export type SessionChanges = Partial<Omit<SessionLimits, "delegate" | "format" | "assetMint" | "allowDurableNonce" | "allowCpi">>;
 
 export async function updateSession(c: SessionKeysClient, p: AdminParams & { session: PublicKey; changes: SessionChanges }): Promise<Action> {
   const ch = p.changes;
   const opt = (v: bigint | undefined, field: string) => (v === undefined ? null : u64(v, field));
+  const opt128 = (v: bigint | undefined, field: string) => (v === undefined ? null : u128(v, field));
   const ix = await c.program.methods.updateSession({
-    expirySlot: opt(ch.expirySlot, "expirySlot"), maxUses: ch.maxUses ?? null, maxAmountPerTx: opt(ch.maxAmountPerTx, "maxAmountPerTx"),
-    maxTotalAmount: opt(ch.maxTotalAmount, "maxTotalAmount"), allowedSchemes: ch.allowedSchemes ?? null,
+    expirySlot: opt(ch.expirySlot, "expirySlot"), maxUses: ch.maxUses ?? null, maxAmountPerTx: opt128(ch.maxAmountPerTx, "maxAmountPerTx"),
+    maxTotalAmount: opt128(ch.maxTotalAmount, "maxTotalAmount"), allowedSchemes: ch.allowedSchemes ?? null,
     allowedPrograms: ch.allowedPrograms ?? null,
   }).accountsStrict({ admin: p.admin, policy: p.policy, session: p.session, ...p.accounts }).instruction();
   return simple("updateSession", ix, p.admin, [p.session]);
@@ -184,7 +201,7 @@ export async function approveMessage(c: SessionKeysClient, p: ApproveParams): Pr
   const nonce = p.nonce ?? toBig((await mustFetchSession(c, p.session)).nonce);
   const [messageApproval, bump] = messageApprovalAddress(wallet, scheme, digest, metadata);
   const ix = await c.program.methods.approveMessage({
-    nonce: u64(nonce, "nonce"), messageDigest: [...digest], messageMetadataDigest: [...metadata], amount: u64(p.amount, "amount"),
+    nonce: u64(nonce, "nonce"), messageDigest: [...digest], messageMetadataDigest: [...metadata], amount: amountBytes(p.amount, "amount"),
     destinationProgram: p.destinationProgram, signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))],
     userPubkey: [...(p.userPubkey ?? new Uint8Array(32))], signatureScheme: u16(scheme, "signatureScheme"),
     messageApprovalBump: p.messageApprovalBump ?? bump,

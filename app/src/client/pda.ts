@@ -32,3 +32,10 @@ export function sessionAddress(programId: PublicKey, policy: PublicKey, sessionI
 export function cpiAuthorityAddress(programId: PublicKey): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([SEED_CPI_AUTHORITY], programId);
 }
+
+export const SEED_MESSAGE_BUFFER = Buffer.from("message_buffer");
+
+/** A session's message buffer (one at a time): `["message_buffer", session]`. */
+export function messageBufferAddress(programId: PublicKey, session: PublicKey): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([SEED_MESSAGE_BUFFER, session.toBuffer()], programId);
+}
