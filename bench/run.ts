@@ -12,10 +12,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import {
+  ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage,
+} from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet, LiteSvmChain } from "../app/src/chain";
 import {
-  acceptAdmin, Action, approveMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
+  acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
   IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
 import { DESTINATION, fmt, median, sum } from "./common";
@@ -25,6 +27,8 @@ import { createLocalPolicy, directApproveTx, localClient, localIka, REPO_ROOT, s
 const TARGET_APPROVE_OWN_CU = 2_500;
 const TARGET_CREATE_SESSION_CU = 15_000;
 const SAMPLES = 25;
+/** Issue 10: a verified 3-instruction use within this many CU of the opaque use (parse and hash together). */
+const TARGET_VERIFIED_EXTRA_CU = 2_000;
 
 interface Row { instruction: string; cu: number; note?: string }
 
@@ -40,7 +44,7 @@ async function main() {
     return r;
   };
 
-  const { policy, computeUnits: initCu } = await createLocalPolicy(chain, payer, admin.publicKey);
+  const { policy, wallet, computeUnits: initCu } = await createLocalPolicy(chain, payer, admin.publicKey);
   rows.push({ instruction: "initialize_policy", cu: initCu, note: "includes Ika transfer_ownership (signer path)" });
 
   const limits = { delegate: delegate.publicKey, expirySlot: (await chain.getSlot()) + 1_000n, maxUses: 1_000, maxAmountPerTx: 1_000n, allowedPrograms: [DESTINATION] };
@@ -67,6 +71,8 @@ async function main() {
     creates.push((await client.deployOrThrow(await createSession(client, { policy, admin: admin.publicKey, limits }), [admin])).computeUnits);
   }
   Object.assign(createRow, { cu: median(creates), note: `median of ${SAMPLES} (${range(creates)})` });
+
+  const verified = await verifiedUses(client, policy, new PublicKey(wallet.publicKey), admin, delegate, chain);
 
   await run(await updateSession(client, { policy, admin: admin.publicKey, session, changes: { maxUses: 2_000 } }), [admin]);
   await run(await revokeSession(client, { policy, admin: admin.publicKey, session }), [admin]);
@@ -112,6 +118,15 @@ async function main() {
     `| approve_message own work (total − Ika, median per use) | ${fmt(own)} | ≤ ${fmt(TARGET_APPROVE_OWN_CU)} | ${verdict(own, TARGET_APPROVE_OWN_CU, false)} |`,
     `| create_session | ${fmt(rows.find((r) => r.instruction === "create_session")!.cu)} | < ${fmt(TARGET_CREATE_SESSION_CU)} | ${verdict(rows.find((r) => r.instruction === "create_session")!.cu, TARGET_CREATE_SESSION_CU, true)} |`,
     "",
+    "## Verified (`solana`) uses beside the opaque use",
+    "",
+    `Own work = total − Ika's share, median of ${SAMPLES}. Target: the 3-instruction message within ${fmt(TARGET_VERIFIED_EXTRA_CU)} CU of the opaque use.`,
+    "",
+    "| use | message bytes | total CU | own CU | own − opaque own | verdict |",
+    "|---|---:|---:|---:|---:|---|",
+    `| opaque approve_message (32-byte digest) | | ${fmt(approve.computeUnits)} | ${fmt(own)} | 0 | |`,
+    ...verified.map((v) => `| ${v.label} | ${v.bytes} | ${fmt(v.total)} | ${fmt(v.own)} | ${fmt(v.own - own)} | ${v.label.startsWith("3-instruction") ? verdict(v.own - own, TARGET_VERIFIED_EXTRA_CU, false) : ""} |`),
+    "",
     `## Session approval vs direct approval on Ika's ${localIka().kind}`,
     "",
     "| path | CU |",
@@ -126,6 +141,7 @@ async function main() {
     "|---|---:|---:|",
     `| Policy | ${policySize} | ${fmt(await chain.getMinimumBalanceForRentExemption(policySize))} |`,
     `| Session | ${sessionSize} | ${fmt(await chain.getMinimumBalanceForRentExemption(sessionSize))} |`,
+    `| MessageBuffer for a 1,167-byte message (closed by the use, rent back) | ${80 + 1167} | ${fmt(await chain.getMinimumBalanceForRentExemption(80 + 1167))} |`,
     `| Ika MessageApproval (created on every use; the payer funds it) | ${MESSAGE_APPROVAL_LEN} | ${fmt(await chain.getMinimumBalanceForRentExemption(MESSAGE_APPROVAL_LEN))} |`,
     "",
   ].join("\n");
@@ -135,6 +151,52 @@ async function main() {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, md);
   console.log(`\n(written to ${path.relative(process.cwd(), out)})`);
+}
+
+/** Verified uses: a SOL transfer, an SPL TransferChecked, and a 3-instruction message; median own work of SAMPLES each. */
+async function verifiedUses(client: SessionKeysClient, policy: PublicKey, D: PublicKey, admin: Keypair, delegate: Keypair, chain: { getSlot(): Promise<bigint> }) {
+  const TOKEN = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+  const mint = Keypair.generate().publicKey;
+  const session = async (assetMint?: PublicKey) => {
+    const a = await createSession(client, { policy, admin: admin.publicKey, limits: {
+      delegate: delegate.publicKey, expirySlot: (await chain.getSlot()) + 10_000n, maxUses: 1_000, maxAmountPerTx: 10n ** 12n,
+      allowedPrograms: [SystemProgram.programId, TOKEN], format: "solana", assetMint,
+    } });
+    await client.deployOrThrow(a, [admin]);
+    return a.session;
+  };
+  const lamports = await session();
+  const spl = await session(mint);
+  const to = Keypair.generate().publicKey;
+  const msg = (ixs: TransactionInstruction[]) =>
+    new TransactionMessage({ payerKey: D, recentBlockhash: Keypair.generate().publicKey.toBase58(), instructions: ixs }).compileToLegacyMessage();
+  const transfer = () => SystemProgram.transfer({ fromPubkey: D, toPubkey: to, lamports: 1_000 });
+  const checked = () => new TransactionInstruction({
+    programId: TOKEN, data: Buffer.concat([Buffer.from([12]), Buffer.from(new BigUint64Array([1_000n]).buffer), Buffer.from([6])]),
+    keys: [{ pubkey: to, isSigner: false, isWritable: true }, { pubkey: mint, isSigner: false, isWritable: false },
+      { pubkey: Keypair.generate().publicKey, isSigner: false, isWritable: true }, { pubkey: D, isSigner: true, isWritable: false }],
+  });
+  const cases: [string, PublicKey, () => TransactionInstruction[]][] = [
+    ["SOL transfer", lamports, () => [transfer()]],
+    ["SPL TransferChecked", spl, () => [checked()]],
+    ["3-instruction message (compute unit limit and price, SOL transfer)", lamports, () => [
+      ComputeBudgetProgram.setComputeUnitLimit({ units: 50_000 }), ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 10 }), transfer()]],
+  ];
+  const out: { label: string; bytes: number; total: number; own: number }[] = [];
+  for (const [label, s, ixs] of cases) {
+    const totals: number[] = [];
+    const owns: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      const message = msg(ixs());
+      bytes = message.serialize().length;
+      const r = await client.deployOrThrow(await approveSolanaMessage(client, { policy, session: s, delegate: delegate.publicKey, message }), [delegate]);
+      totals.push(r.computeUnits);
+      owns.push(r.computeUnits - sum(consumedByProgram(r.logs).get(IKA_PROGRAM_ID.toBase58())));
+    }
+    out.push({ label, bytes, total: median(totals), own: median(owns) });
+  }
+  return out;
 }
 
 /** CU of Ika approve_message signed directly by a wallet that is the dWallet's authority. */

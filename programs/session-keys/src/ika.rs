@@ -161,7 +161,7 @@ pub fn read_dwallet(dwallet: &AccountInfo) -> Result<Dwallet> {
         SessionKeysError::InvalidDwalletAccount
     );
     let curve = u16::from_le_bytes([data[DWALLET_CURVE_OFFSET], data[DWALLET_CURVE_OFFSET + 1]]);
-    let curve = Curve::from_u16(curve).ok_or(error!(SessionKeysError::UnsupportedCurve))?;
+    let curve = Curve::from_u16(curve).ok_or_else(|| error!(SessionKeysError::UnsupportedCurve))?;
     require!(
         data[DWALLET_PUBLIC_KEY_LEN_OFFSET] == curve.public_key_len(),
         SessionKeysError::InvalidDwalletAccount

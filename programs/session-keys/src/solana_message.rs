@@ -579,11 +579,14 @@ impl ComputeBudget {
     }
 
     /// `ceil(price × limit / 10^6)` lamports; with no limit set, the most the
-    /// runtime can charge (its 1.4M ceiling).
+    /// runtime can charge (its 1.4M ceiling). In u64 when the product fits
+    /// (SBF divides u64 natively; a u128 division is a long software routine).
     fn priority_fee(&self) -> u128 {
-        let limit = self.unit_limit.unwrap_or(MAX_COMPUTE_UNIT_LIMIT).min(MAX_COMPUTE_UNIT_LIMIT);
-        let micro = self.unit_price as u128 * limit as u128;
-        micro.div_ceil(MICRO_LAMPORTS_PER_LAMPORT)
+        let limit = self.unit_limit.unwrap_or(MAX_COMPUTE_UNIT_LIMIT).min(MAX_COMPUTE_UNIT_LIMIT) as u64;
+        match self.unit_price.checked_mul(limit) {
+            Some(micro) => micro.div_ceil(MICRO_LAMPORTS_PER_LAMPORT as u64) as u128,
+            None => (self.unit_price as u128 * limit as u128).div_ceil(MICRO_LAMPORTS_PER_LAMPORT),
+        }
     }
 }
 

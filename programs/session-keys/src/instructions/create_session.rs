@@ -87,7 +87,7 @@ impl CreateSession<'_> {
         require!(policy.is_active(), SessionKeysError::PolicyNotActive);
         let curve = policy
             .curve()
-            .ok_or(error!(SessionKeysError::UnsupportedCurve))?;
+            .ok_or_else(|| error!(SessionKeysError::UnsupportedCurve))?;
         args.validate(slot, curve)?;
 
         let id = policy.next_id()?;

@@ -66,7 +66,7 @@ impl WriteMessageBuffer<'_> {
         let info = ctx.accounts.message_buffer.to_account_info();
         let mut data = info.try_borrow_mut_data()?;
         data.get_mut(range)
-            .ok_or(error!(SessionKeysError::CorruptAccount))?
+            .ok_or_else(|| error!(SessionKeysError::CorruptAccount))?
             .copy_from_slice(&bytes);
         Ok(())
     }

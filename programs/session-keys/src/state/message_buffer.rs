@@ -58,7 +58,7 @@ impl MessageBuffer {
     pub fn message<'d>(&self, data: &'d [u8]) -> Result<&'d [u8]> {
         require!(self.written == self.len, SessionKeysError::BufferIncomplete);
         data.get(Self::HEADER_LEN..Self::HEADER_LEN + self.len as usize)
-            .ok_or(error!(SessionKeysError::CorruptAccount))
+            .ok_or_else(|| error!(SessionKeysError::CorruptAccount))
     }
 }
 
@@ -68,7 +68,7 @@ impl MessageBuffer {
 pub fn close_buffer(buffer_lamports: &mut u64, payer_lamports: &mut u64, data: &mut [u8]) -> Result<()> {
     *payer_lamports = payer_lamports
         .checked_add(*buffer_lamports)
-        .ok_or(error!(SessionKeysError::CounterOverflow))?;
+        .ok_or_else(|| error!(SessionKeysError::CounterOverflow))?;
     *buffer_lamports = 0;
     let disc = data.len().min(8);
     data[..disc].fill(0);

@@ -94,7 +94,7 @@ impl Policy {
         self.next_session_id = self
             .next_session_id
             .checked_add(1)
-            .ok_or(error!(SessionKeysError::CounterOverflow))?;
+            .ok_or_else(|| error!(SessionKeysError::CounterOverflow))?;
         Ok(id)
     }
 
@@ -103,7 +103,7 @@ impl Policy {
         self.epoch = self
             .epoch
             .checked_add(1)
-            .ok_or(error!(SessionKeysError::CounterOverflow))?;
+            .ok_or_else(|| error!(SessionKeysError::CounterOverflow))?;
         Ok(self.epoch)
     }
 

@@ -192,7 +192,7 @@ impl Session {
     pub fn allowed_programs(&self) -> Result<&[Pubkey]> {
         self.allowed_programs
             .get(..self.allowed_programs_len as usize)
-            .ok_or(error!(SessionKeysError::CorruptAccount))
+            .ok_or_else(|| error!(SessionKeysError::CorruptAccount))
     }
 
     pub fn max_amount_per_tx(&self) -> u128 {
@@ -387,7 +387,7 @@ impl Session {
             );
         }
         if let Some(mask) = args.allowed_schemes {
-            let curve = policy.curve().ok_or(error!(SessionKeysError::UnsupportedCurve))?;
+            let curve = policy.curve().ok_or_else(|| error!(SessionKeysError::UnsupportedCurve))?;
             validate_schemes(mask, curve)?;
             validate_format(self.format, self.flags, mask, curve)?;
         }
