@@ -33,7 +33,7 @@ use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::ika::{self, ApproveMessageAccounts, CpiAccount};
 use crate::instructions::{
-    message_source, use_session, use_solana_session, ApproveArgs, ApproveSolanaArgs, SolanaUse,
+    message_source, use_session, use_solana_session, ApproveArgs, SolanaUse,
 };
 use crate::keys::{keys_eq, CPI_AUTHORITY, IKA_COORDINATOR, IKA_PROGRAM_ID, PROGRAM_ID, SYSTEM_PROGRAM_ID};
 use crate::state::{close_buffer, MessageBuffer, Policy, Session};
@@ -128,9 +128,10 @@ fn approve_solana_message(input: &Input) -> Result<()> {
         return Err(ErrorCode::DeclaredProgramIdMismatch.into());
     }
     let bytes = &input.data[crate::instruction::ApproveSolanaMessage::DISCRIMINATOR.len()..];
-    let args = ApproveSolanaArgs::deserialize(&mut &bytes[..])
-        .map_err(|_| ErrorCode::InstructionDidNotDeserialize)?;
+    let args = SolanaUse::parse(bytes).ok_or(ErrorCode::InstructionDidNotDeserialize)?;
+    cu_probe!("solana: argument decoding");
     let (policy_state, session_state) = check_use_accounts(input)?;
+    cu_probe!("solana: account checks");
     let [delegate, payer, policy, session, _, _, dwallet, _, _, _, _, buffer] = &input.accounts;
     // Anchor's `Option<AccountLoader>`: this program's id means `None`.
     let buffer = if keys_eq(buffer.key(), &PROGRAM_ID.0) {
@@ -143,8 +144,9 @@ fn approve_solana_message(input: &Input) -> Result<()> {
         Some((buffer, *state))
     };
     let slot = current_slot()?;
+    cu_probe!("solana: buffer and clock");
     let message = message_source(
-        &args.message,
+        args.message,
         buffer.as_ref().map(|(account, state)| (state, account.data())),
         session.key(),
         payer.key(),
@@ -157,13 +159,7 @@ fn approve_solana_message(input: &Input) -> Result<()> {
         delegate.key(),
         slot,
         dwallet.data(),
-        &SolanaUse {
-            user_pubkey: &args.user_pubkey,
-            signature_nonce: &args.signature_nonce,
-            nonce: args.nonce,
-            message_approval_bump: args.message_approval_bump,
-            message,
-        },
+        &SolanaUse { message, ..args },
     )?;
     ika::approve_message(&input.ika_accounts(), policy_state.cpi_authority_bump, &data)?;
     if let Some((account, _)) = buffer {
@@ -296,19 +292,19 @@ impl Input {
         }
         let mut accounts = [Account(core::ptr::null_mut()); APPROVE_SOLANA_ACCOUNTS];
         let mut at = input.add(8);
-        // A fixed count, which the compiler unrolls. A duplicate names the
-        // index of an earlier account (the runtime only ever names an earlier one).
-        let walked = count.min(APPROVE_SOLANA_ACCOUNTS);
-        for i in 0..walked {
-            accounts[i] = if *at == NON_DUP_MARKER {
-                Account(at)
-            } else {
-                accounts[*at as usize]
-            };
+        // The first eleven: a fixed count, which the compiler unrolls; then
+        // the twelfth when there is one. A duplicate names the index of an
+        // earlier account (the runtime only ever names an earlier one).
+        for i in 0..APPROVE_ACCOUNTS {
+            accounts[i] = Account::at(at, &accounts);
+            at = Account::next(at);
+        }
+        if count > APPROVE_ACCOUNTS {
+            accounts[APPROVE_ACCOUNTS] = Account::at(at, &accounts);
             at = Account::next(at);
         }
         // Extra accounts are skipped.
-        for _ in walked..count {
+        for _ in APPROVE_SOLANA_ACCOUNTS.min(count)..count {
             at = Account::next(at);
         }
         let data_len = *(at as *const u64) as usize;
@@ -379,6 +375,19 @@ impl Account {
         const ALIGN: usize = BPF_ALIGN_OF_U128;
         let rounded = self.data_len().wrapping_add(ALIGN - 1) & !(ALIGN - 1);
         rounded.wrapping_add(Self::DATA + MAX_PERMITTED_DATA_INCREASE)
+    }
+
+    /// The account serialized at `at`: itself, or the earlier one a duplicate names.
+    ///
+    /// # Safety
+    /// `at` is the start of an account in the runtime's input, and every
+    /// account before it is in `earlier`.
+    unsafe fn at(at: *mut u8, earlier: &[Account; APPROVE_SOLANA_ACCOUNTS]) -> Account {
+        if *at == NON_DUP_MARKER {
+            Account(at)
+        } else {
+            earlier[*at as usize]
+        }
     }
 
     /// Where the account after the one serialized at `at` starts: a duplicate
@@ -550,6 +559,45 @@ mod tests {
         assert!(!starts_with_discriminator(&buf.0[..7], disc));
         buf.0[7] ^= 1;
         assert!(!starts_with_discriminator(&buf.0, disc));
+    }
+
+    #[test]
+    fn solana_message_approved_logs_what_emit_would() {
+        let (session, programs) = (Pubkey::new_unique(), [Pubkey::new_unique(), Pubkey::new_unique()]);
+        let event = crate::events::SolanaMessageApproved {
+            session,
+            nonce: 41,
+            binding: [0xbb; 32],
+            remaining_uses: 7,
+            amount: u128::MAX - 3,
+            programs: programs.to_vec(),
+        };
+        let refs: Vec<&Pubkey> = programs.iter().collect();
+        let mut logged = Vec::new();
+        crate::events::SolanaMessageApproved::with_log(&session, 41, &[0xbb; 32], 7, u128::MAX - 3, &refs, |b| {
+            logged = b.to_vec()
+        });
+        assert_eq!(logged, anchor_lang::Event::data(&event));
+    }
+
+    #[test]
+    fn solana_args_read_in_place_what_borsh_writes() {
+        let args = crate::instructions::ApproveSolanaArgs {
+            user_pubkey: [1; 32],
+            signature_nonce: [2; 32],
+            nonce: 0x0102_0304_0506_0708,
+            message_approval_bump: 254,
+            message: vec![9, 8, 7],
+        };
+        let mut encoded = args.try_to_vec().unwrap();
+        let u = SolanaUse::parse(&encoded).unwrap();
+        assert_eq!((u.user_pubkey, u.signature_nonce, u.nonce), (&[1; 32], &[2; 32], args.nonce));
+        assert_eq!((u.message_approval_bump, u.message), (254, &[9u8, 8, 7][..]));
+        encoded.push(0);
+        assert_eq!(SolanaUse::parse(&encoded).unwrap().message, &[9, 8, 7], "trailing bytes are ignored, as Borsh does");
+        encoded.truncate(encoded.len() - 2);
+        assert!(SolanaUse::parse(&encoded).is_none(), "a length past the data");
+        assert!(SolanaUse::parse(&encoded[..76]).is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::keys::key_copy;
 use crate::state::SessionStatus;
 
 #[event]
@@ -120,29 +121,73 @@ impl MessageApproved {
     }
 }
 
+/// A `SolanaMessageApproved` as logged (discriminator, then Borsh),
+/// `repr(C)` so every field sits at its Borsh offset and the 32-byte ones
+/// 8-aligned: built by word copies, logged as its first `len()` bytes.
+#[repr(C)]
+pub struct SolanaMessageApprovedLog {
+    discriminator: [u8; 8],
+    session: Pubkey,
+    nonce: u64,
+    binding: [u8; 32],
+    remaining_uses: u32,
+    amount: [u8; 16],
+    programs_len: u32,
+    programs: [Pubkey; crate::solana_message::MAX_PROGRAMS],
+}
+const _: () = {
+    use std::mem::offset_of;
+    assert!(offset_of!(SolanaMessageApprovedLog, remaining_uses) == 80);
+    assert!(offset_of!(SolanaMessageApprovedLog, amount) == 84);
+    assert!(offset_of!(SolanaMessageApprovedLog, programs_len) == 100);
+    assert!(offset_of!(SolanaMessageApprovedLog, programs) == 104);
+};
+
+impl SolanaMessageApprovedLog {
+    /// The logged bytes: the fixed fields and `programs_len` programs.
+    pub fn bytes(&self) -> &[u8] {
+        let len = 104 + 32 * (self.programs_len as usize).min(crate::solana_message::MAX_PROGRAMS);
+        // SAFETY: the fields up to `programs` fill 104 bytes with no padding,
+        // and `programs` holds MAX_PROGRAMS keys.
+        unsafe { std::slice::from_raw_parts(self as *const Self as *const u8, len) }
+    }
+}
+
 impl SolanaMessageApproved {
-    /// What `emit!` does (discriminator, then Borsh), built on the stack:
-    /// at most 9 programs, so at most 392 bytes.
-    pub fn log(&self) {
-        const MAX: usize = 8 + 32 + 8 + 32 + 4 + 16 + 4 + 32 * crate::solana_message::MAX_PROGRAMS;
-        let mut buf = [0u8; MAX];
-        let mut at = 0;
-        let mut put = |bytes: &[u8]| {
-            buf[at..at + bytes.len()].copy_from_slice(bytes);
-            at += bytes.len();
+    /// Hands `f` the bytes `emit!` of this event would log, built on the
+    /// stack from the use's values (at most 9 programs, so at most 392
+    /// bytes; built in place, never moved).
+    #[inline(always)]
+    pub fn with_log(
+        session: &Pubkey,
+        nonce: u64,
+        binding: &[u8; 32],
+        remaining_uses: u32,
+        amount: u128,
+        programs: &[&Pubkey],
+        f: impl FnOnce(&[u8]),
+    ) {
+        let mut log = SolanaMessageApprovedLog {
+            discriminator: array8(SolanaMessageApproved::DISCRIMINATOR),
+            session: key_copy(session),
+            nonce,
+            binding: *binding,
+            remaining_uses,
+            amount: amount.to_le_bytes(),
+            programs_len: programs.len().min(crate::solana_message::MAX_PROGRAMS) as u32,
+            programs: [Pubkey::default(); crate::solana_message::MAX_PROGRAMS],
         };
-        put(SolanaMessageApproved::DISCRIMINATOR);
-        put(self.session.as_ref());
-        put(&self.nonce.to_le_bytes());
-        put(&self.binding);
-        put(&self.remaining_uses.to_le_bytes());
-        put(&self.amount.to_le_bytes());
-        let programs = &self.programs[..self.programs.len().min(crate::solana_message::MAX_PROGRAMS)];
-        put(&(programs.len() as u32).to_le_bytes());
-        for p in programs {
-            put(p.as_ref());
+        for (slot, program) in log.programs.iter_mut().zip(programs) {
+            *slot = key_copy(program);
         }
-        anchor_lang::solana_program::log::sol_log_data(&[&buf[..at]]);
+        f(log.bytes())
+    }
+
+    /// What `emit!` does: one `sol_log_data`.
+    pub fn log(session: &Pubkey, nonce: u64, binding: &[u8; 32], remaining_uses: u32, amount: u128, programs: &[&Pubkey]) {
+        Self::with_log(session, nonce, binding, remaining_uses, amount, programs, |bytes| {
+            anchor_lang::solana_program::log::sol_log_data(&[bytes])
+        });
     }
 }
 

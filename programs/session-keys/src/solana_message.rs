@@ -10,6 +10,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::MAX_ALLOWED_PROGRAMS;
+use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError as E;
 use crate::keys::{keys_eq, AlignedKey};
 
@@ -100,6 +101,10 @@ pub struct Message<'a> {
     pub lookup_tables: usize,
     /// A lookup table with no index (the runtime refuses it).
     empty_lookup: bool,
+    /// Noted while the instructions are read, judged by `check_indexes`: a
+    /// program index 0 or past the static keys, and the highest account index.
+    program_out_of_range: bool,
+    highest_account: Option<u8>,
     pub versioned: bool,
 }
 
@@ -124,8 +129,11 @@ impl<'a> Message<'a> {
 
         let instruction_count = r.compact_u16()?;
         let start = r.at;
+        let (mut program_out_of_range, mut highest_account) = (false, None);
         for _ in 0..instruction_count {
-            read_instruction(&mut r)?;
+            let ix = read_instruction(&mut r)?;
+            program_out_of_range |= ix.program == 0 || ix.program as usize >= key_count;
+            highest_account = highest_account.max(ix.accounts.iter().copied().max());
         }
         let instructions = &bytes[start..r.at];
 
@@ -156,6 +164,8 @@ impl<'a> Message<'a> {
             loaded_accounts,
             lookup_tables,
             empty_lookup,
+            program_out_of_range,
+            highest_account,
             versioned,
         })
     }
@@ -169,6 +179,9 @@ impl<'a> Message<'a> {
         self.static_key_count() + self.loaded_accounts
     }
 
+    /// The instructions, in order, read again from their bytes (a copy of
+    /// them all would cost more than the second read: SBF moves a struct
+    /// with a byte loop).
     pub fn instructions(&self) -> impl Iterator<Item = Instruction<'a>> + 'a {
         let mut r = Reader { bytes: self.instructions, at: 0 };
         // The region parsed once already: these reads cannot fail.
@@ -192,16 +205,13 @@ impl<'a> Message<'a> {
         Ok(())
     }
 
+    /// Program ids are static keys, and never the fee payer; accounts are
+    /// static or looked up. (One error names every case, so the indexes were
+    /// noted while the instructions were read, instead of read again.)
     fn check_indexes(&self) -> R<()> {
-        let (keys, accounts) = (self.static_key_count(), self.account_count());
-        for ix in self.instructions() {
-            // Program ids are static keys, and never the fee payer.
-            if ix.program == 0 || ix.program as usize >= keys {
-                return Err(E::AccountIndexOutOfRange);
-            }
-            if ix.accounts.iter().any(|&a| a as usize >= accounts) {
-                return Err(E::AccountIndexOutOfRange);
-            }
+        let past_the_accounts = self.highest_account.is_some_and(|a| a as usize >= self.account_count());
+        if self.program_out_of_range || past_the_accounts {
+            return Err(E::AccountIndexOutOfRange);
         }
         Ok(())
     }
@@ -313,9 +323,13 @@ impl Verdict {
 pub fn verify(bytes: &[u8], rules: &Rules) -> R<Verdict> {
     let message = Message::parse(bytes)?;
     message.check_header()?;
+    cu_probe!("solana: parse");
     let keys = Keys::copy(message.static_keys);
+    cu_probe!("solana: keys copy");
     keys.check_distinct()?;
+    cu_probe!("solana: distinct keys");
     message.check_indexes()?;
+    cu_probe!("solana: indexes");
 
     let d = keys
         .position(rules.dwallet)
@@ -350,6 +364,7 @@ pub fn verify(bytes: &[u8], rules: &Rules) -> R<Verdict> {
         v.count(moved, rules)?;
         v.note_program(ix.program);
     }
+    cu_probe!("solana: instruction rules");
     if d == 0 && budget.unit_price > 0 {
         if !rules.counts_lamports() {
             return Err(E::PriorityFeeNotInAsset);

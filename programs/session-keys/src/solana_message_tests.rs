@@ -311,7 +311,7 @@ fn parse_round_trips_random_messages() {
             vec![]
         };
         let total = key_count + lookups.iter().map(|(_, w, r)| w.len() + r.len()).sum::<usize>();
-        let ixs: Vec<(u8, Vec<u8>, Vec<u8>)> = (0..next(6))
+        let ixs: Vec<(u8, Vec<u8>, Vec<u8>)> = (0..next(14))
             .map(|_| {
                 let accounts = (0..next(6)).map(|_| next(total as u64) as u8).collect();
                 let data = (0..next(200)).map(|_| next(256) as u8).collect();

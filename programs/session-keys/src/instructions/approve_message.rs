@@ -55,7 +55,7 @@ impl ApproveArgs {
     }
 
     pub fn amount(&self) -> u128 {
-        u128::from_le_bytes(self.amount)
+        crate::state::amount(&self.amount)
     }
 }
 

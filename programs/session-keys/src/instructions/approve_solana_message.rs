@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::events::SolanaMessageApproved;
 use crate::ika;
@@ -7,7 +8,7 @@ use super::approve_message::*;
 use crate::keys::key_copy;
 use crate::solana_message::{self, Rules};
 use crate::state::{
-    binding_hash, close_buffer, Bound, MessageBuffer, Policy, Session, FLAG_ALLOW_DURABLE_NONCE,
+    close_buffer, Bound, MessageBuffer, Policy, Session, FLAG_ALLOW_DURABLE_NONCE,
     FORMAT_SOLANA,
 };
 
@@ -124,6 +125,8 @@ pub fn message_source<'m>(
     }
 }
 
+static NO_PROGRAM: Pubkey = Pubkey::new_from_array([0; 32]);
+
 /// The fixed arguments of a `solana` use and its message.
 pub struct SolanaUse<'a> {
     pub user_pubkey: &'a [u8; 32],
@@ -131,6 +134,24 @@ pub struct SolanaUse<'a> {
     pub nonce: u64,
     pub message_approval_bump: u8,
     pub message: &'a [u8],
+}
+
+impl<'a> SolanaUse<'a> {
+    /// `ApproveSolanaArgs` read in place from its Borsh bytes (the fast
+    /// entrypoint): the message is borrowed, not copied. `None` where Borsh
+    /// would fail (too short, a length past the data); trailing bytes are
+    /// ignored, as Borsh does.
+    pub fn parse(bytes: &'a [u8]) -> Option<Self> {
+        const MESSAGE: usize = 32 + 32 + 8 + 1 + 4;
+        let len = u32::from_le_bytes(bytes.get(MESSAGE - 4..MESSAGE)?.try_into().ok()?) as usize;
+        Some(Self {
+            user_pubkey: bytes[0..32].try_into().ok()?,
+            signature_nonce: bytes[32..64].try_into().ok()?,
+            nonce: u64::from_le_bytes(bytes[64..72].try_into().ok()?),
+            message_approval_bump: bytes[72],
+            message: bytes.get(MESSAGE..MESSAGE.checked_add(len)?)?,
+        })
+    }
 }
 
 /// Everything the `solana` use path does before the Ika CPI, shared by
@@ -154,7 +175,9 @@ pub fn use_solana_session(
         SessionKeysError::WrongMessageFormat
     );
     session.check_session(policy_key, policy, delegate, slot, u.nonce, top_level())?;
+    cu_probe!("solana: session checks");
     let dwallet_address = ika::dwallet_solana_address(dwallet_data)?;
+    cu_probe!("solana: dWallet address");
     let verdict = solana_message::verify(
         u.message,
         &Rules {
@@ -165,12 +188,22 @@ pub fn use_solana_session(
         },
     )
     .map_err(Error::from)?;
+    cu_probe!("solana: parse and rules");
     session.check_limits(policy, None, verdict.amount, ika::SCHEME_EDDSA_SHA512)?;
+    cu_probe!("solana: limits");
 
     let message_digest = solana_keccak_hasher::hash(u.message).to_bytes();
-    let programs: Vec<Pubkey> = verdict.programs().copied().collect();
-    let program_slices: Vec<&[u8]> = programs.iter().map(|p| p.as_ref()).collect();
-    let programs_digest = solana_sha256_hasher::hashv(&program_slices).to_bytes();
+    cu_probe!("solana: keccak256");
+    let mut programs: [&Pubkey; solana_message::MAX_PROGRAMS] = [&NO_PROGRAM; solana_message::MAX_PROGRAMS];
+    let mut slices: [&[u8]; solana_message::MAX_PROGRAMS] = [&[]; solana_message::MAX_PROGRAMS];
+    let mut count = 0;
+    for ((slot, slice), program) in programs.iter_mut().zip(slices.iter_mut()).zip(verdict.programs()) {
+        *slot = program;
+        *slice = program.as_ref();
+        count += 1;
+    }
+    let programs_digest = solana_sha256_hasher::hashv(&slices[..count]).to_bytes();
+    cu_probe!("solana: programs digest");
     let bound = Bound {
         message_digest: &message_digest,
         message_metadata_digest: &[0; 32],
@@ -180,17 +213,18 @@ pub fn use_solana_session(
         nonce: u.nonce,
         signature_scheme: ika::SCHEME_EDDSA_SHA512,
     };
-    let binding = binding_hash(policy_key, session.session_id, &bound.fields());
+    let binding = bound.hash(policy_key, session.session_id);
     let remaining_uses = session.record_use(slot, verdict.amount, binding)?;
-    SolanaMessageApproved {
-        session: key_copy(session_key),
-        nonce: u.nonce,
-        binding,
+    cu_probe!("solana: binding and record");
+    SolanaMessageApproved::log(
+        &key_copy(session_key),
+        u.nonce,
+        &binding,
         remaining_uses,
-        amount: verdict.amount,
-        programs,
-    }
-    .log();
+        verdict.amount,
+        &programs[..count],
+    );
+    cu_probe!("solana: event");
     Ok(ika::ApproveMessageData::eddsa(
         message_digest,
         *u.user_pubkey,

@@ -31,7 +31,7 @@ pub fn binding_hash(policy: &Pubkey, session_id: u32, fields: &BoundFields) -> [
     .to_bytes()
 }
 
-/// The bound fields of a use, field by field (the `solana` use has no
+/// The bound fields of a use, field by field (a `solana` use has no
 /// `ApproveArgs` to read them from in place).
 pub struct Bound<'a> {
     pub message_digest: &'a [u8; 32],
@@ -44,6 +44,25 @@ pub struct Bound<'a> {
 }
 
 impl Bound<'_> {
+    /// `binding_hash` of these fields, hashed where they are (one slice
+    /// each) instead of copied into one run first.
+    pub fn hash(&self, policy: &Pubkey, session_id: u32) -> [u8; 32] {
+        solana_sha256_hasher::hashv(&[
+            &BINDING_PREFIX,
+            policy.as_ref(),
+            &session_id.to_le_bytes(),
+            self.message_digest,
+            self.message_metadata_digest,
+            self.destination,
+            self.signature_nonce,
+            &self.amount.to_le_bytes(),
+            &self.nonce.to_le_bytes(),
+            &self.signature_scheme.to_le_bytes(),
+        ])
+        .to_bytes()
+    }
+
+    /// The 154 bytes `binding_hash` takes after the session id.
     pub fn fields(&self) -> BoundFields {
         let mut f = [0u8; BOUND_FIELDS_LEN];
         f[0..32].copy_from_slice(self.message_digest);
@@ -54,6 +73,26 @@ impl Bound<'_> {
         f[144..152].copy_from_slice(&self.nonce.to_le_bytes());
         f[152..154].copy_from_slice(&self.signature_scheme.to_le_bytes());
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bound_hash_is_binding_hash_of_its_fields() {
+        let b = Bound {
+            message_digest: &[1; 32],
+            message_metadata_digest: &[2; 32],
+            destination: &[3; 32],
+            signature_nonce: &[4; 32],
+            amount: u128::MAX - 1,
+            nonce: 77,
+            signature_scheme: 5,
+        };
+        let policy = Pubkey::new_unique();
+        assert_eq!(b.hash(&policy, 9), binding_hash(&policy, 9, &b.fields()));
     }
 }
 

@@ -40,8 +40,19 @@ pub const RECENT_BINDINGS: usize = 4;
 /// data is only 8-aligned.
 pub type Amount = [u8; 16];
 
+/// Two word loads when the bytes sit 8-aligned (they do in the account and
+/// in `ApproveArgs`), else the byte-wise read SBF makes of an unaligned one.
+#[inline(always)]
 pub fn amount(bytes: &Amount) -> u128 {
-    u128::from_le_bytes(*bytes)
+    let p = bytes.as_ptr() as *const u64;
+    if (p as usize).is_multiple_of(8) {
+        // SAFETY: 16 live, 8-aligned bytes; little-endian target (asserted
+        // where ApproveArgs is laid out).
+        let (lo, hi) = unsafe { (core::ptr::read_volatile(p), core::ptr::read_volatile(p.add(1))) };
+        (hi as u128) << 64 | lo as u128
+    } else {
+        u128::from_le_bytes(*bytes)
+    }
 }
 
 /// PDA `["session", policy, session_id (u32 LE)]`. Fixed size: 8 + 592 bytes.
