@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 import * as http from "http";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction, TransactionMessage } from "@solana/web3.js";
 import { createServer, RunningServer } from "../app/src/api/server";
 import { approveMessage, createSession } from "../app/src/client";
 import { LocalChain } from "../app/src/chain";
@@ -183,5 +183,47 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     expect([ok.status, ok.body.simulation.session.maxTotalAmount, ok.body.simulation.session.allowedPrograms]).to.deep.equal([200, "150", [JUPITER]]);
     const none = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits() });
     expect(none.body.simulation.session.maxTotalAmount).to.equal(null);
+  });
+
+  it("the delegate's path for a solana session: the program's verdict on a base64 message, and the transactions to sign (buffered when large)", async () => {
+    const bot = Keypair.generate();
+    const chain = api.service.chain as LocalChain;
+    await chain.airdrop(bot.publicKey, 10_000_000_000n);
+    const view = await call("GET", inspectPath(), { key: READ_KEY });
+    const D = new PublicKey(Buffer.from(view.body.dwalletAccount.publicKey, "hex"));
+    const third = Keypair.generate().publicKey;
+    const created = await call("POST", "/sessions", { key: ADMIN_KEY, body: limits({
+      delegate: bot.publicKey.toBase58(), format: "solana", allowedPrograms: [SystemProgram.programId.toBase58(), third.toBase58()],
+    }) });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.state.format).to.equal("solana");
+    const message = (lamports: number, data = 0) => new TransactionMessage({
+      payerKey: D, recentBlockhash: Keypair.generate().publicKey.toBase58(), instructions: [
+        SystemProgram.transfer({ fromPubkey: D, toPubkey: third, lamports }),
+        ...(data ? [new TransactionInstruction({ programId: third, keys: [], data: Buffer.alloc(data, 1) })] : []),
+      ],
+    }).compileToLegacyMessage().serialize().toString("base64");
+    const path = `/sessions/${created.body.sessionId}/solana-message/preview`;
+    const body = (m: string) => ({ policy: api.demo!.policy.toBase58(), delegate: bot.publicKey.toBase58(), message: m });
+    const submit = async (b64: string) => {
+      const tx = Transaction.from(Buffer.from(b64, "base64"));
+      tx.sign(bot);
+      return call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: tx.serialize().toString("base64") } });
+    };
+
+    const ok = await call("POST", path, { key: READ_KEY, body: body(message(1000)) });
+    expect([ok.status, ok.body.viaBuffer, ok.body.simulation.ok, ok.body.simulation.amount]).to.deep.equal([200, false, true, "1000"]);
+    expect(ok.body.simulation.programs).to.deep.equal([SystemProgram.programId.toBase58()]);
+    expect((await submit(ok.body.transactions[0])).status).to.equal(201);
+    const over = await call("POST", path, { key: READ_KEY, body: body(message(1001)) });
+    expect([over.status, over.body.simulation.ok, over.body.simulation.error]).to.deep.equal([200, false, "AmountExceedsMax"]);
+    const big = await call("POST", path, { key: READ_KEY, body: body(message(5, 900)) });
+    expect([big.status, big.body.viaBuffer, big.body.transactions.length]).to.deep.equal([200, true, 4]);
+    for (const t of big.body.transactions) expect((await submit(t)).status).to.equal(201);
+    const after = await call("GET", inspectPath(), { key: READ_KEY });
+    const session = after.body.sessions.find((x: { id: number }) => x.id === created.body.sessionId);
+    expect([session.uses, session.spent]).to.deep.equal([2, "1005"]);
+    const bad = await call("POST", path, { key: READ_KEY, body: { ...body("!!"), extra: 1 } });
+    expect([bad.status, bad.body.message]).to.satisfy(([st, m]: [number, string]) => st === 400 && m.startsWith("unknown field extra"));
   });
 });

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Keypair } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage } from "@solana/web3.js";
 import { parseArgs } from "../app/src/cli/args";
 import { loadKeypair } from "../app/src/cli/parse";
 import { clusterUrl } from "../app/src/cli/context";
@@ -174,6 +174,33 @@ describe("cli", () => {
       expect([view.out.status, view.out.admin, view.out.nextSessionId]).to.deep.equal(["active", admin.pubkey, "2"]);
       const s = view.out.sessions[0];
       expect([s.id, s.status, s.uses, s.remainingUses, s.nextNonce, s.spent]).to.deep.equal([0, "revoked", 1, 1, "1", "500"]);
+    });
+
+    it("a solana session: use-solana takes a base64 message; the program derives the amount; a large one goes through the buffer", () => {
+      const view = cli("inspect", dwallet, "--init-authority", owner.pubkey);
+      const D = new PublicKey(Buffer.from(view.out.dwalletAccount.publicKey, "hex"));
+      const third = Keypair.generate().publicKey;
+      const created = cli("create", "--admin", admin.file, "--delegate", bot.pubkey, "--expires-in", "1000", "--max-uses", "5",
+        "--max-amount", "1000", "--programs", `${SystemProgram.programId.toBase58()},${third.toBase58()}`, "--format", "solana", "--yes");
+      expect(created.code, JSON.stringify(created.err)).to.equal(0);
+      expect([created.out.state.format, created.out.state.assetMint]).to.deep.equal(["solana", "lamports"]);
+      const id = String(created.out.sessionId);
+      const message = (lamports: number, data = 0) => new TransactionMessage({
+        payerKey: D, recentBlockhash: Keypair.generate().publicKey.toBase58(), instructions: [
+          SystemProgram.transfer({ fromPubkey: D, toPubkey: third, lamports }),
+          ...(data ? [new TransactionInstruction({ programId: third, keys: [], data: Buffer.alloc(data, 1) })] : []),
+        ],
+      }).compileToLegacyMessage().serialize().toString("base64");
+      const ok = cli("use-solana", id, "--delegate", bot.file, "--message", message(1000));
+      expect(ok.code, JSON.stringify(ok.err)).to.equal(0);
+      expect([ok.out.amount, ok.out.viaBuffer, ok.out.programs]).to.deep.equal(["1000", false, [SystemProgram.programId.toBase58()]]);
+      const over = cli("use-solana", id, "--delegate", bot.file, "--message", message(1001));
+      expect([over.code, over.err.error]).to.deep.equal([1, "AmountExceedsMax"]);
+      const big = cli("use-solana", id, "--delegate", bot.file, "--message", message(7, 900));
+      expect(big.code, JSON.stringify(big.err)).to.equal(0);
+      expect([big.out.amount, big.out.viaBuffer, big.out.nonce]).to.deep.equal(["7", true, "1"]);
+      const notBase64 = cli("use-solana", id, "--delegate", bot.file, "--message", "not base64!");
+      expect([notBase64.code, notBase64.err.error]).to.deep.equal([2, "UsageError"]);
     });
 
     it("release hands the dWallet back: the policy is released, and inspect shows the dWallet's new authority", () => {

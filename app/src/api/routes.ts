@@ -7,6 +7,9 @@
  *   GET  /policies/:dwallet?initAuthority=…   policy + sessions with live status
  *   POST /sessions/:id/revoke     { policy } or { dwallet, initAuthority }; server's admin signs
  *   GET  /approvals/:address      one Ika MessageApproval: status (pending/signed), the signature once written
+ *   POST /sessions/:id/solana-message/preview   { policy | dwallet+initAuthority, delegate, message (base64), payer? }:
+ *                                 what the program derives from the message (amount, programs) or its refusal, and the
+ *                                 unsigned transactions the delegate signs (staging through the buffer first when needed)
  *
  * On-chain rejections are 422 with `error` = the program's exact error name.
  */
@@ -14,10 +17,11 @@ import { BorshInstructionCoder } from "@coral-xyz/anchor";
 import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import { Chain } from "../chain";
 import {
-  approvalJson, createSession, fetchMessageApproval, inspectPolicy, NamedFailure, revokeSession, SessionKeysClient, SessionLimits,
+  approvalJson, approveSolanaMessage, createSession, fetchMessageApproval, fitsInOneTransaction, inspectPolicy, NamedFailure, revokeSession,
+  SessionKeysClient, SessionLimits, stageSolanaMessage,
 } from "../client";
-import { failureJson, previewSummary, readable } from "../cli/format";
-import { parsePubkey, parsePubkeyList, parseU32, parseU64, UsageError } from "../cli/parse";
+import { failureJson, previewSummary, readable, toJson } from "../cli/format";
+import { parseBase64, parseFormat, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../cli/parse";
 import { HttpError } from "./http";
 
 export interface Service {
@@ -32,7 +36,10 @@ type Body = Record<string, unknown>;
 
 /** Fields a session's limits are given in (each route adds its own). */
 const POLICY_FIELDS = ["policy", "dwallet", "initAuthority"];
-const LIMIT_FIELDS = ["delegate", "expirySlot", "expiresInSlots", "maxUses", "maxAmountPerTx", "maxTotalAmount", "allowedSchemes", "allowedPrograms"];
+const LIMIT_FIELDS = [
+  "delegate", "expirySlot", "expiresInSlots", "maxUses", "maxAmountPerTx", "maxTotalAmount", "allowedSchemes", "allowedPrograms",
+  "format", "assetMint", "allowDurableNonce", "allowCpi",
+];
 const CREATE_FIELDS = [...POLICY_FIELDS, ...LIMIT_FIELDS, "admin", "payer"];
 
 /**
@@ -98,6 +105,38 @@ export async function revoke(s: Service, idParam: string, body: Body): Promise<R
   return [200, { revoked: true, sessionId, session: session.toBase58(), signature: r.signature, computeUnits: r.computeUnits }];
 }
 
+/**
+ * The delegate's path for a `solana` session: the program's verdict on the
+ * message (simulated) and the unsigned transactions to sign and submit
+ * (POST /sessions { transaction } relays each). Nothing is signed here.
+ */
+export async function previewSolanaMessage(s: Service, idParam: string, body: Body): Promise<Reply> {
+  onlyFields(body, [...POLICY_FIELDS, "delegate", "message", "payer"]);
+  const sessionId = parseU32(idParam, "session id (path)");
+  const policy = await existingPolicy(s, body);
+  const session = s.client.sessionAddress(policy, sessionId);
+  if (!(await s.client.fetchSession(session))) throw new HttpError(404, "SessionNotFound", `no session ${sessionId} under policy ${policy.toBase58()}`);
+  const delegate = parsePubkey(body.delegate, "delegate");
+  const payer = body.payer !== undefined ? parsePubkey(body.payer, "payer") : delegate;
+  const message = parseBase64(body.message, "message");
+  const params = { policy, session, delegate, payer, message };
+  const inline = await approveSolanaMessage(s.client, params).catch(() => null);
+  if (inline && (await fitsInOneTransaction(s.client, inline))) {
+    const p = await s.client.preview(inline);
+    const ev = p.events.find((e) => e.name === "solanaMessageApproved");
+    const simulation = p.ok
+      ? { ok: true, computeUnits: p.computeUnits, amount: toJson(ev?.data.amount), programs: toJson(ev?.data.programs), binding: toJson(ev?.data.binding) }
+      : { ok: false, computeUnits: p.computeUnits, ...failureJson(p.error!) };
+    return [200, { session: session.toBase58(), viaBuffer: false, messageApproval: inline.messageApproval.toBase58(), transactions: [p.unsignedTransaction], simulation }];
+  }
+  const staged = [...await stageSolanaMessage(s.client, { session, delegate, payer, message }), await approveSolanaMessage(s.client, { ...params, fromBuffer: true })];
+  const transactions = await Promise.all(staged.map(async (a) => (await s.client.preview(a)).unsignedTransaction));
+  return [200, {
+    session: session.toBase58(), viaBuffer: true, transactions,
+    simulation: null, note: "the message is larger than one transaction: submit the transactions in order; the last one is the approval",
+  }];
+}
+
 // ---------------------------------------------------------------- helpers
 
 async function buildCreate(s: Service, body: Body) {
@@ -117,11 +156,21 @@ async function parseLimits(s: Service, b: Body): Promise<SessionLimits> {
     delegate: parsePubkey(b.delegate, "delegate"),
     expirySlot,
     maxUses: parseU32(b.maxUses, "maxUses"),
-    maxAmountPerTx: parseU64(b.maxAmountPerTx, "maxAmountPerTx"),
-    maxTotalAmount: b.maxTotalAmount === undefined ? undefined : parseU64(b.maxTotalAmount, "maxTotalAmount"),
+    maxAmountPerTx: parseU128(b.maxAmountPerTx, "maxAmountPerTx"),
+    maxTotalAmount: b.maxTotalAmount === undefined ? undefined : parseU128(b.maxTotalAmount, "maxTotalAmount"),
     allowedSchemes: b.allowedSchemes === undefined ? undefined : parseU32(b.allowedSchemes, "allowedSchemes"),
     allowedPrograms: allowlist(parsePubkeyList(b.allowedPrograms, "allowedPrograms")),
+    format: parseFormat(b.format),
+    assetMint: b.assetMint === undefined ? undefined : parsePubkey(b.assetMint, "assetMint"),
+    allowDurableNonce: parseBool(b.allowDurableNonce, "allowDurableNonce"),
+    allowCpi: parseBool(b.allowCpi, "allowCpi"),
   };
+}
+
+function parseBool(v: unknown, field: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") throw new UsageError(`${field} must be true or false`);
+  return v;
 }
 
 /** The program's own bound (1..=8), checked before a transaction too large to encode is built. */

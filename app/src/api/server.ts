@@ -20,7 +20,7 @@ import { parseArgs } from "../cli/args";
 import { loadKeypair, parseU32, UsageError } from "../cli/parse";
 import { ApiKeys, Scope } from "./auth";
 import { HttpError, readJsonBody, sendJson } from "./http";
-import { approval, deploySession, inspect, previewSession, Reply, revoke, Service } from "./routes";
+import { approval, deploySession, inspect, previewSession, previewSolanaMessage, Reply, revoke, Service } from "./routes";
 
 export interface ServerOptions {
   /** Embedded LiteSVM with both programs, a funded admin and a demo dWallet + policy. */
@@ -69,6 +69,10 @@ const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/sessions\/([^/]+)\/revoke$/, scopes: ADMIN, handle: async (s, m, req) => revoke(s, pathParam(m[1]), await readJsonBody(req)) },
   { method: "GET", pattern: /^\/policies\/([^/]+)$/, scopes: ANY, handle: async (s, m, _req, url) => inspect(s, pathParam(m[1]), url.searchParams) },
   { method: "GET", pattern: /^\/approvals\/([^/]+)$/, scopes: ANY, handle: async (s, m) => approval(s, pathParam(m[1])) },
+  {
+    method: "POST", pattern: /^\/sessions\/([^/]+)\/solana-message\/preview$/, scopes: ANY,
+    handle: async (s, m, req) => previewSolanaMessage(s, pathParam(m[1]), await readJsonBody(req)),
+  },
 ];
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {

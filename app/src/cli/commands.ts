@@ -8,13 +8,14 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
+  approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage,
 } from "../client";
 import { writeDwallet } from "../local";
 import { ParsedArgs } from "./args";
 import { Context } from "./context";
 import { failureJson, previewSummary, readable, toJson } from "./format";
 import {
-  loadKeypair, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU32, parseU64, UsageError,
+  loadKeypair, parseBase64, parseFormat, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
 } from "./parse";
 
 /** A transaction the chain rejected; `failure.name` is the exact program error name. */
@@ -73,9 +74,9 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   create: {
-    usage: "create --delegate <pubkey> (--expiry-slot <n> | --expires-in <slots>) --max-uses <n> --max-amount <n> --programs <id,id,…> [--max-total <n>] [--schemes <mask>] [--admin <keypair file>] [policy] [--yes]   preview a session; deploy with --yes",
-    values: ["delegate", "expiry-slot", "expires-in", "max-uses", "max-amount", "max-total", "schemes", "programs", "admin", ...POLICY_FLAGS],
-    switches: ["yes"],
+    usage: "create --delegate <pubkey> (--expiry-slot <n> | --expires-in <slots>) --max-uses <n> --max-amount <n> --programs <id,id,…> [--max-total <n>] [--schemes <mask>] [--format opaque|solana] [--asset-mint <mint>] [--allow-durable-nonce] [--allow-cpi] [--admin <keypair file>] [policy] [--yes]   preview a session; deploy with --yes",
+    values: ["delegate", "expiry-slot", "expires-in", "max-uses", "max-amount", "max-total", "schemes", "programs", "format", "asset-mint", "admin", ...POLICY_FLAGS],
+    switches: ["yes", "allow-durable-nonce", "allow-cpi"],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const admin = optionalKeypair(args, "admin") ?? ctx.payer;
@@ -116,6 +117,38 @@ export const COMMANDS: Record<string, Command> = {
       return {
         sessionId, session: session.toBase58(), nonce: action.nonce.toString(), messageDigest: action.messageDigest.toString("hex"),
         messageApproval: action.messageApproval.toBase58(), remainingUses: toJson(event?.data.remainingUses), binding: toJson(event?.data.binding), ...receipt(r),
+      };
+    },
+  },
+
+  "use-solana": {
+    usage: "use-solana <session-id> --delegate <keypair file> --message <base64 Solana message> [--nonce <n>] [--signature-nonce <hex>] [policy]   approve a Solana transaction message through a solana-format session: the program reads it and derives the amount and programs (a message too large for one transaction goes through the session's message buffer)",
+    values: ["delegate", "message", "nonce", "signature-nonce", ...POLICY_FLAGS],
+    async run(ctx, args) {
+      const policy = resolvePolicy(ctx, args);
+      const sessionId = parseU32(positional(args, 0, "session-id"), "session-id");
+      const session = ctx.client.sessionAddress(policy, sessionId);
+      const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
+      const message = parseBase64(required(args, "message"), "--message");
+      if (!(await ctx.client.fetchSession(session))) throw new UsageError(`no session ${sessionId} under policy ${policy.toBase58()}`);
+      const params = {
+        policy, session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message,
+        nonce: args.flags.has("nonce") ? parseU64(args.flags.get("nonce"), "--nonce") : undefined,
+        signatureNonce: args.flags.has("signature-nonce") ? parseHex(args.flags.get("signature-nonce"), "--signature-nonce", 32) : undefined,
+      };
+      const fromBuffer = !(await fitsInOneTransaction(ctx.client, await approveSolanaMessage(ctx.client, { ...params, fromBuffer: false }).catch(() => null)));
+      if (fromBuffer) {
+        for (const a of await stageSolanaMessage(ctx.client, { session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message })) {
+          await deploy(ctx, a, [delegate], { sessionId });
+        }
+      }
+      const action = await approveSolanaMessage(ctx.client, { ...params, fromBuffer });
+      const r = await deploy(ctx, action, [delegate], { sessionId, nonce: action.nonce.toString() });
+      const event = r.events.find((e) => e.name === "solanaMessageApproved");
+      return {
+        sessionId, session: session.toBase58(), nonce: action.nonce.toString(), messageDigest: action.messageDigest.toString("hex"),
+        messageApproval: action.messageApproval.toBase58(), viaBuffer: fromBuffer, amount: toJson(event?.data.amount),
+        programs: toJson(event?.data.programs), remainingUses: toJson(event?.data.remainingUses), binding: toJson(event?.data.binding), ...receipt(r),
       };
     },
   },
@@ -191,8 +224,8 @@ export const COMMANDS: Record<string, Command> = {
       if (args.flags.has("expiry-slot")) changes.expirySlot = parseU64(args.flags.get("expiry-slot"), "--expiry-slot");
       if (args.flags.has("expires-in")) changes.expirySlot = (await ctx.chain.getSlot()) + parseU64(args.flags.get("expires-in"), "--expires-in");
       if (args.flags.has("max-uses")) changes.maxUses = parseU32(args.flags.get("max-uses"), "--max-uses");
-      if (args.flags.has("max-amount")) changes.maxAmountPerTx = parseU64(args.flags.get("max-amount"), "--max-amount");
-      if (args.flags.has("max-total")) changes.maxTotalAmount = parseU64(args.flags.get("max-total"), "--max-total");
+      if (args.flags.has("max-amount")) changes.maxAmountPerTx = parseU128(args.flags.get("max-amount"), "--max-amount");
+      if (args.flags.has("max-total")) changes.maxTotalAmount = parseU128(args.flags.get("max-total"), "--max-total");
       if (args.flags.has("schemes")) changes.allowedSchemes = parseU32(args.flags.get("schemes"), "--schemes");
       if (args.flags.has("programs")) changes.allowedPrograms = parsePubkeyList(args.flags.get("programs"), "--programs");
       if (Object.keys(changes).length === 0) throw new UsageError("give at least one limit to change");
@@ -313,10 +346,14 @@ async function limitsFromFlags(ctx: Context, args: ParsedArgs): Promise<SessionL
     delegate: parseKeyOrKeypairFile(required(args, "delegate"), "--delegate"),
     expirySlot,
     maxUses: parseU32(required(args, "max-uses"), "--max-uses"),
-    maxAmountPerTx: parseU64(required(args, "max-amount"), "--max-amount"),
-    maxTotalAmount: args.flags.has("max-total") ? parseU64(args.flags.get("max-total"), "--max-total") : undefined,
+    maxAmountPerTx: parseU128(required(args, "max-amount"), "--max-amount"),
+    maxTotalAmount: args.flags.has("max-total") ? parseU128(args.flags.get("max-total"), "--max-total") : undefined,
     allowedSchemes: args.flags.has("schemes") ? parseU32(args.flags.get("schemes"), "--schemes") : undefined,
     allowedPrograms: parsePubkeyList(required(args, "programs"), "--programs"),
+    format: parseFormat(args.flags.get("format")),
+    assetMint: args.flags.has("asset-mint") ? parsePubkey(args.flags.get("asset-mint"), "--asset-mint") : undefined,
+    allowDurableNonce: args.switches.has("allow-durable-nonce"),
+    allowCpi: args.switches.has("allow-cpi"),
   };
 }
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { U64_MAX } from "../client";
+import { SessionFormat, U128_MAX, U64_MAX } from "../client";
 
 export class UsageError extends Error {
   readonly name = "UsageError";
@@ -32,6 +32,30 @@ export function parseU64(value: unknown, field: string): bigint {
   const v = BigInt(text);
   if (v > U64_MAX) throw new UsageError(`${field} exceeds u64`);
   return v;
+}
+
+/** A u128 (amounts: caps, budgets), as a decimal string or a safe integer. */
+export function parseU128(value: unknown, field: string): bigint {
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== "string" || !/^\d{1,39}$/.test(text)) throw new UsageError(`${field} must be an unsigned integer`);
+  const v = BigInt(text);
+  if (v > U128_MAX) throw new UsageError(`${field} exceeds u128`);
+  return v;
+}
+
+/** A session format: `opaque` (the default when absent) or `solana`. */
+export function parseFormat(value: unknown): SessionFormat | undefined {
+  if (value === undefined) return undefined;
+  if (value === "opaque" || value === "solana") return value;
+  throw new UsageError(`format must be opaque or solana, got ${String(value)}`);
+}
+
+/** Base64 bytes (a Solana message, a transaction). */
+export function parseBase64(value: unknown, field: string): Buffer {
+  if (typeof value !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+    throw new UsageError(`${field} must be base64`);
+  }
+  return Buffer.from(value, "base64");
 }
 
 export function parseU32(value: unknown, field: string): number {

@@ -14,8 +14,8 @@ import { messageBufferAddress } from "./pda";
 
 /** The largest message the program reads (a transaction packet). */
 export const MAX_MESSAGE_LEN = 1232;
-/** Bytes per `write_message_buffer` transaction (fits with its accounts and two signatures). */
-export const BUFFER_CHUNK = 900;
+/** Bytes per `write_message_buffer` transaction: fits with its accounts and a separate fee payer (two signatures). */
+export const BUFFER_CHUNK = 800;
 
 export type SolanaMessageInput = Uint8Array | Transaction | VersionedTransaction | Message | MessageV0;
 
@@ -80,6 +80,22 @@ export async function approveSolanaMessage(
     watch: [p.session, messageApproval, ...(buffer ? [buffer] : [])],
     creates: [{ address: messageApproval, space: MESSAGE_APPROVAL_LEN }], messageApproval, messageDigest: digest, nonce,
   };
+}
+
+/**
+ * Whether `approve` (built with the message in its arguments) fits in one
+ * transaction; `null` (the encoder refused it) does not. When it does not,
+ * stage the message (`stageSolanaMessage`) and approve with `fromBuffer`.
+ */
+export async function fitsInOneTransaction(c: SessionKeysClient, approve: Action | null): Promise<boolean> {
+  if (!approve) return false;
+  try {
+    const tx = c.transaction(approve);
+    tx.recentBlockhash = PublicKey.default.toBase58();
+    return tx.serialize({ requireAllSignatures: false, verifySignatures: false }).length <= MAX_MESSAGE_LEN;
+  } catch {
+    return false;
+  }
 }
 
 export interface BufferParams { session: PublicKey; delegate: PublicKey; payer?: PublicKey }
