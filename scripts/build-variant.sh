@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build-variant.sh NAME CARGO_FLAG…: builds session_keys.so with extra cargo
-# flags into target/NAME, the test-only Ika stand-in beside it, for builds that
+# flags into target/NAME, the test-only Ika stand-in and CPI caller beside it, for builds that
 # are measured or tested but never deployed:
 #   probes        --features cu-probes      (npm run bench:probes)
 #   anchor-entry  --no-default-features     (npm test: Anchor's own entrypoint)
@@ -17,4 +17,4 @@ if platform_tools; then
 else
   SBF_CARGO_FLAGS="$*" SBF_DEPLOY_DIR=$out bash scripts/sbf/build-programs.sh session-keys
 fi
-cp target/deploy/ika_dwallet_stand_in.so "$out/"
+cp target/deploy/ika_dwallet_stand_in.so target/deploy/cpi_caller_fixture.so "$out/"

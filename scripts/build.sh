@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run build: writes what `anchor build` writes —
-#   target/deploy/session_keys.so (+ the test-only ika_dwallet_stand_in.so),
+#   target/deploy/session_keys.so (+ the test-only ika_dwallet_stand_in.so and cpi_caller_fixture.so),
 #   target/idl/session_keys.json, target/types/session_keys.ts.
 # With Solana platform-tools installed (anchor + cargo-build-sbf) it runs
 # `anchor build`; otherwise the upstream-LLVM pipeline of docs/build.md.
@@ -21,9 +21,10 @@ if platform_tools; then
   echo "[build] platform-tools found: anchor build" >&2
   anchor build
   cargo build-sbf --manifest-path tests/fixtures/ika-stand-in/Cargo.toml --sbf-out-dir target/deploy
+  cargo build-sbf --manifest-path tests/fixtures/cpi-caller/Cargo.toml --sbf-out-dir target/deploy
 else
   echo "[build] no platform-tools: upstream LLVM 23 + sbpf-linker pipeline (docs/build.md)" >&2
-  bash scripts/sbf/build-programs.sh session-keys ika-dwallet-stand-in
+  bash scripts/sbf/build-programs.sh session-keys ika-dwallet-stand-in cpi-caller-fixture
   bash scripts/idl/build-idl.sh
 fi
 changed=$({ diff <(echo "$before") <(outputs) || true; } | sed -n 's/^> [0-9a-f]*  //p' | tr '\n' ' ')

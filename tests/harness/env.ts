@@ -5,7 +5,7 @@
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { ChainProvider, KeypairWallet, LocalChain } from "../../app/src/chain";
 import { deployIka } from "../../app/src/local/ika-network";
-import { builtPrograms, IKA, SESSION_KEYS_SO } from "./programs";
+import { builtPrograms, CPI_CALLER_ID, CPI_CALLER_SO, IKA, SESSION_KEYS_SO } from "./programs";
 import { LocalRuntime, selectedRuntimes, startChain } from "./runtime";
 
 export interface TestEnv {
@@ -28,11 +28,14 @@ export interface SuiteOptions {
   fresh?: "test" | "suite";
   /** Also deploy session_keys.so at these addresses: copies of the program at a wrong program id. */
   copiesAt?: PublicKey[];
+  /** Also deploy the CPI-caller fixture at `CPI_CALLER_ID`. */
+  cpiCaller?: boolean;
 }
 
 export async function createEnv(runtime: LocalRuntime, options: SuiteOptions = {}): Promise<TestEnv> {
   const copies = (options.copiesAt ?? []).map((programId) => ({ programId, soPath: SESSION_KEYS_SO }));
-  const chain = await startChain(runtime, [...(options.programs === false ? [] : builtPrograms()), ...copies]);
+  const caller = options.cpiCaller ? [{ programId: CPI_CALLER_ID, soPath: CPI_CALLER_SO }] : [];
+  const chain = await startChain(runtime, [...(options.programs === false ? [] : builtPrograms()), ...copies, ...caller]);
   if (options.programs !== false) await deployIka(chain, IKA);
   const payer = Keypair.generate();
   await chain.airdrop(payer.publicKey, 1_000n * BigInt(LAMPORTS_PER_SOL));

@@ -14,6 +14,10 @@ export const DEPLOY_DIR = process.env.SBF_OUT_DIR ?? path.join(REPO_ROOT, "targe
 export const SESSION_KEYS_ID = new PublicKey("CJ7KZvQrEyXqs1vz8iq1Shjg2Yt4W8He814zwuCg3Q9r");
 export const SESSION_KEYS_SO = path.join(DEPLOY_DIR, "session_keys.so");
 
+/** TEST FIXTURE ONLY (tests/fixtures/cpi-caller): forwards its instruction by CPI; `withCpiCaller` deploys it. */
+export const CPI_CALLER_ID = new PublicKey("Ca11erCpiFixture111111111111111111111111111");
+export const CPI_CALLER_SO = path.join(DEPLOY_DIR, "cpi_caller_fixture.so");
+
 /** Which Ika every suite of this run uses. */
 export const IKA = ikaProgram(DEPLOY_DIR);
 
