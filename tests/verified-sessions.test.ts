@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import {
-  AddressLookupTableAccount, Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage,
+  AddressLookupTableAccount, ComputeBudgetProgram, Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage,
 } from "@solana/web3.js";
 import {
   approveMessage, approveSolanaMessage, bindingHash, closeMessageBuffer, createSession, Curve, lastBinding, messageBufferAddress,
@@ -69,6 +69,14 @@ describeOnEachRuntime("verified sessions (format solana)", (env) => {
       signatureNonce: Buffer.alloc(32), signatureScheme: SignatureScheme.EddsaSha512,
     }).toString("hex"));
     await fails(s, message([transfer(CAP + 1n)]), "AmountExceedsMax");
+    // two programs: the binding names both, in order (the digest of their keys)
+    const two = message([ComputeBudgetProgram.setComputeUnitLimit({ units: 10_000 }), transfer(5n)]);
+    await expectOk(use(s, two));
+    expect(lastBinding((await fx.client.fetchSession(s.session))!)).to.equal(bindingHash({
+      programId: fx.client.programId, policy: fx.policy, sessionId: s.sessionId, nonce: 1n, messageDigest: messageDigest(solanaMessageBytes(two)),
+      messageMetadataDigest: Buffer.alloc(32), amount: 5n, destinationProgram: programsDigest([ComputeBudgetProgram.programId, SystemProgram.programId]),
+      signatureNonce: Buffer.alloc(32), signatureScheme: SignatureScheme.EddsaSha512,
+    }).toString("hex"));
   });
 
   it("the attack: a stolen delegate key cannot get the dWallet's balance (or its control) signed away", async () => {

@@ -133,7 +133,8 @@ pub struct SolanaMessageApprovedLog {
     remaining_uses: u32,
     amount: [u8; 16],
     programs_len: u32,
-    programs: [Pubkey; crate::solana_message::MAX_PROGRAMS],
+    /// The first `programs_len` are written; only they are logged.
+    programs: core::mem::MaybeUninit<[Pubkey; crate::solana_message::MAX_PROGRAMS]>,
 }
 const _: () = {
     use std::mem::offset_of;
@@ -148,7 +149,7 @@ impl SolanaMessageApprovedLog {
     pub fn bytes(&self) -> &[u8] {
         let len = 104 + 32 * (self.programs_len as usize).min(crate::solana_message::MAX_PROGRAMS);
         // SAFETY: the fields up to `programs` fill 104 bytes with no padding,
-        // and `programs` holds MAX_PROGRAMS keys.
+        // and the first `programs_len` keys of `programs` are written.
         unsafe { std::slice::from_raw_parts(self as *const Self as *const u8, len) }
     }
 }
@@ -175,10 +176,12 @@ impl SolanaMessageApproved {
             remaining_uses,
             amount: amount.to_le_bytes(),
             programs_len: programs.len().min(crate::solana_message::MAX_PROGRAMS) as u32,
-            programs: [Pubkey::default(); crate::solana_message::MAX_PROGRAMS],
+            programs: core::mem::MaybeUninit::uninit(),
         };
-        for (slot, program) in log.programs.iter_mut().zip(programs) {
-            *slot = key_copy(program);
+        let slots = log.programs.as_mut_ptr() as *mut Pubkey;
+        for (i, program) in programs.iter().take(crate::solana_message::MAX_PROGRAMS).enumerate() {
+            // SAFETY: i < MAX_PROGRAMS, inside the array.
+            unsafe { slots.add(i).write(key_copy(program)) };
         }
         f(log.bytes())
     }

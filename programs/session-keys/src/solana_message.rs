@@ -182,10 +182,12 @@ impl<'a> Message<'a> {
     /// The instructions, in order, read again from their bytes (a copy of
     /// them all would cost more than the second read: SBF moves a struct
     /// with a byte loop).
-    pub fn instructions(&self) -> impl Iterator<Item = Instruction<'a>> + 'a {
-        let mut r = Reader { bytes: self.instructions, at: 0 };
-        // The region parsed once already: these reads cannot fail.
-        (0..self.instruction_count).filter_map(move |_| read_instruction(&mut r).ok())
+    pub fn instructions(&self) -> Instructions<'a> {
+        Instructions {
+            bytes: self.instructions,
+            at: 0,
+            left: self.instruction_count,
+        }
     }
 
     /// The header rules, then every index: what the runtime's sanitizer
@@ -228,6 +230,60 @@ fn read_instruction<'a>(r: &mut Reader<'a>) -> R<Instruction<'a>> {
         accounts,
         data,
     })
+}
+
+/// The instructions of a parsed message, read again. `parse` read these
+/// very bytes with every check (and `Message::instructions` is the only way
+/// to get this iterator), so the second reading skips the bounds checks.
+pub struct Instructions<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    left: usize,
+}
+
+impl<'a> Instructions<'a> {
+    /// A compact-u16 `parse` already found canonical and in bounds.
+    fn compact(&mut self) -> usize {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            // SAFETY: inside the region `parse` read (see the type's doc).
+            let b = unsafe { *self.bytes.get_unchecked(self.at) };
+            self.at += 1;
+            value |= ((b & 0x7f) as usize) << shift;
+            if b & 0x80 == 0 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    fn slice(&mut self, n: usize) -> &'a [u8] {
+        // SAFETY: as `compact`: `parse` took these `n` bytes from here.
+        let s = unsafe { self.bytes.get_unchecked(self.at..self.at + n) };
+        self.at += n;
+        s
+    }
+}
+
+impl<'a> Iterator for Instructions<'a> {
+    type Item = Instruction<'a>;
+
+    fn next(&mut self) -> Option<Instruction<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let program = self.slice(1)[0];
+        let n = self.compact();
+        let accounts = self.slice(n);
+        let n = self.compact();
+        let data = self.slice(n);
+        Some(Instruction {
+            program,
+            accounts,
+            data,
+        })
+    }
 }
 
 /// The static keys, copied 8-aligned.
