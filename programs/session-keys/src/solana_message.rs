@@ -96,6 +96,8 @@ pub struct Message<'a> {
     /// The compiled instructions, `instruction_count` of them, as serialized.
     instructions: &'a [u8],
     pub instruction_count: usize,
+    /// The address table lookups (v0), `lookup_tables` of them, as serialized.
+    lookups: &'a [u8],
     /// Accounts loaded from address lookup tables (v0).
     pub loaded_accounts: usize,
     pub lookup_tables: usize,
@@ -138,8 +140,10 @@ impl<'a> Message<'a> {
         let instructions = &bytes[start..r.at];
 
         let (mut loaded_accounts, mut lookup_tables, mut empty_lookup) = (0usize, 0usize, false);
+        let mut lookups_start = r.at;
         if versioned {
             lookup_tables = r.compact_u16()?;
+            lookups_start = r.at;
             for _ in 0..lookup_tables {
                 r.take(32)?;
                 let writable = r.compact_u16()?;
@@ -153,6 +157,7 @@ impl<'a> Message<'a> {
         if r.at != bytes.len() {
             return Err(E::MessageTrailingBytes);
         }
+        let lookups = &bytes[lookups_start..r.at];
         Ok(Self {
             num_required_signatures,
             num_readonly_signed,
@@ -161,6 +166,7 @@ impl<'a> Message<'a> {
             recent_blockhash,
             instructions,
             instruction_count,
+            lookups,
             loaded_accounts,
             lookup_tables,
             empty_lookup,
@@ -188,6 +194,19 @@ impl<'a> Message<'a> {
             at: 0,
             left: self.instruction_count,
         }
+    }
+
+    /// The address table lookups: (table, writable indexes, read-only indexes).
+    pub fn lookups(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8], &'a [u8])> + 'a {
+        let mut r = Reader { bytes: self.lookups, at: 0 };
+        // parsed once already: these reads cannot fail
+        (0..self.lookup_tables).filter_map(move |_| {
+            let key = r.take(32).ok()?;
+            let n = r.compact_u16().ok()?;
+            let writable = r.take(n).ok()?;
+            let n = r.compact_u16().ok()?;
+            Some((key, writable, r.take(n).ok()?))
+        })
     }
 
     /// The header rules, then every index: what the runtime's sanitizer

@@ -342,3 +342,58 @@ fn parse_round_trips_random_messages() {
         assert!((0..key_count).all(|i| *copied.get(i) == keys[i]));
     }
 }
+
+/// The parser against @solana/web3.js: tests/verified-parse.test.ts writes
+/// random messages (tests/model/solana-message-gen.ts) with what
+/// `VersionedMessage.deserialize` reads from each, and runs this test on
+/// them. One block per message: `M <message>`, `V <0 legacy | 1 v0>`,
+/// `H <header>`, `K <static keys>`, `B <blockhash>`, `I <program> <accounts>
+/// <data>` per instruction, `L <table> <writable> <readonly>` per lookup,
+/// `E`; bytes in hex, `-` for none.
+#[test]
+#[ignore = "needs the corpus tests/verified-parse.test.ts writes with web3.js; that test runs it"]
+fn parse_agrees_with_web3_corpus() {
+    let path = std::env::var("SOLANA_MESSAGE_CORPUS").expect("SOLANA_MESSAGE_CORPUS names the corpus file");
+    let text = std::fs::read_to_string(path).unwrap();
+    let hex = |s: &str| -> Vec<u8> {
+        if s == "-" {
+            return vec![];
+        }
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    };
+    let mut compared = 0;
+    for block in text.split("E\n").filter(|b| !b.trim().is_empty()) {
+        let mut message = vec![];
+        let (mut version, mut header, mut keys, mut blockhash) = (0u8, vec![], vec![], vec![]);
+        let (mut ixs, mut lookups) = (vec![], vec![]);
+        for line in block.lines() {
+            let f: Vec<&str> = line.split(' ').collect();
+            match f[0] {
+                "M" => message = hex(f[1]),
+                "V" => version = f[1].parse().unwrap(),
+                "H" => header = f[1..].iter().map(|x| x.parse::<u8>().unwrap()).collect(),
+                "K" => keys = hex(f[1]),
+                "B" => blockhash = hex(f[1]),
+                "I" => ixs.push((f[1].parse::<u8>().unwrap(), hex(f[2]), hex(f[3]))),
+                "L" => lookups.push((hex(f[1]), hex(f[2]), hex(f[3]))),
+                other => panic!("corpus line {other:?}"),
+            }
+        }
+        let m = Message::parse(&message).unwrap_or_else(|e| panic!("message {compared}: {e:?}"));
+        assert_eq!(m.versioned, version == 1, "message {compared}: version");
+        assert_eq!(
+            vec![m.num_required_signatures, m.num_readonly_signed, m.num_readonly_unsigned],
+            header,
+            "message {compared}: header"
+        );
+        assert_eq!(m.static_keys, &keys[..], "message {compared}: static keys");
+        assert_eq!(m.recent_blockhash, &blockhash[..], "message {compared}: blockhash");
+        let got: Vec<_> = m.instructions().map(|ix| (ix.program, ix.accounts.to_vec(), ix.data.to_vec())).collect();
+        assert_eq!(got, ixs, "message {compared}: instructions");
+        let got: Vec<_> = m.lookups().map(|(k, w, r)| (k.to_vec(), w.to_vec(), r.to_vec())).collect();
+        assert_eq!(got, lookups, "message {compared}: lookups");
+        compared += 1;
+    }
+    println!("compared {compared} messages with web3.js's parse");
+    assert!(compared >= 1_000, "only {compared} messages in the corpus");
+}
