@@ -175,19 +175,24 @@ pub fn read_dwallet(dwallet: &AccountInfo) -> Result<Dwallet> {
     })
 }
 
-/// The Solana address of a Curve25519 dWallet: its 32-byte public key. The
+/// The Solana address of a Curve25519 dWallet: its 32-byte public key, where
+/// it sits in the account's data. The
 /// account is the policy's own (checked by address and owner); its layout is
 /// checked again here and fails closed.
-pub fn dwallet_solana_address(data: &[u8]) -> Result<Pubkey> {
+pub fn dwallet_solana_address(data: &[u8]) -> Result<&Pubkey> {
     require!(
         data.len() >= DWALLET_LEN
             && data[DWALLET_CURVE_OFFSET..DWALLET_CURVE_OFFSET + 2] == (Curve::Curve25519 as u16).to_le_bytes()
             && data[DWALLET_PUBLIC_KEY_LEN_OFFSET] == 32,
         SessionKeysError::InvalidDwalletAccount
     );
-    let mut key = [0u8; 32];
-    key.copy_from_slice(&data[DWALLET_PUBLIC_KEY_OFFSET..DWALLET_PUBLIC_KEY_OFFSET + 32]);
-    Ok(Pubkey::new_from_array(key))
+    // In place: at an odd offset, a copy moves it a byte at a time, and the
+    // few comparisons it meets cost less unaligned (`keys_eq`'s memcmp).
+    let key: &[u8; 32] = data[DWALLET_PUBLIC_KEY_OFFSET..DWALLET_PUBLIC_KEY_OFFSET + 32]
+        .try_into()
+        .map_err(|_| error!(SessionKeysError::InvalidDwalletAccount))?;
+    // SAFETY: `Pubkey` is `repr(transparent)` over `[u8; 32]`.
+    Ok(unsafe { &*(key as *const [u8; 32] as *const Pubkey) })
 }
 
 /// The data of Ika `approve_message`, 100 bytes (`bytes()`):
@@ -223,14 +228,14 @@ const _: () = {
 impl ApproveMessageData {
     /// An EdDSA approval of a message whose digest the program computed
     /// (a `solana` use): no metadata.
-    pub fn eddsa(message_digest: [u8; 32], user_pubkey: [u8; 32], bump: u8) -> Self {
+    pub fn eddsa(message_digest: &[u8; 32], user_pubkey: &[u8; 32], bump: u8) -> Self {
         Self {
             _unsent: [0; 6],
             instruction: IX_APPROVE_MESSAGE,
             bump,
-            message_digest,
+            message_digest: crate::keys::copy32(message_digest),
             message_metadata_digest: [0; 32],
-            user_pubkey,
+            user_pubkey: crate::keys::copy32(user_pubkey),
             signature_scheme: SCHEME_EDDSA_SHA512.to_le_bytes(),
         }
     }

@@ -47,6 +47,19 @@ pub fn key_copy(key: &Pubkey) -> Pubkey {
     }
 }
 
+/// A copy of 32 bytes: four 8-byte moves when they sit 8-aligned (volatile,
+/// for the reason `keys_eq` gives), else a plain copy.
+#[inline(always)]
+pub fn copy32(bytes: &[u8; 32]) -> [u8; 32] {
+    // SAFETY: `Pubkey` is `repr(transparent)` over `[u8; 32]`.
+    key_copy(unsafe { &*(bytes as *const [u8; 32] as *const Pubkey) }).to_bytes()
+}
+
+/// 32 bytes kept 8-aligned (digests the use path computes), so `copy32`
+/// and `keys_eq` move and compare them by words.
+#[repr(C, align(8))]
+pub struct Aligned32(pub [u8; 32]);
+
 /// The runtime's `sol_memcmp_`: 10 CU for 32 bytes, where the byte loop LLVM
 /// makes of an unaligned `==` costs about 100 (the program id, after the
 /// instruction data, is where the use path meets one).

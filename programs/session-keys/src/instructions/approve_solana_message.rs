@@ -5,7 +5,7 @@ use crate::errors::SessionKeysError;
 use crate::events::SolanaMessageApproved;
 use crate::ika;
 use super::approve_message::*;
-use crate::keys::key_copy;
+use crate::keys::{key_copy, Aligned32};
 use crate::solana_message::{self, Rules};
 use crate::state::{
     close_buffer, Bound, MessageBuffer, Policy, Session, FLAG_ALLOW_DURABLE_NONCE,
@@ -126,6 +126,8 @@ pub fn message_source<'m>(
 }
 
 static NO_PROGRAM: Pubkey = Pubkey::new_from_array([0; 32]);
+/// The metadata digest of an EdDSA use (none), 8-aligned.
+static ZERO: Aligned32 = Aligned32([0; 32]);
 
 /// The fixed arguments of a `solana` use and its message.
 pub struct SolanaUse<'a> {
@@ -178,22 +180,23 @@ pub fn use_solana_session(
     cu_probe!("solana: session checks");
     let dwallet_address = ika::dwallet_solana_address(dwallet_data)?;
     cu_probe!("solana: dWallet address");
-    let verdict = solana_message::verify(
-        u.message,
-        &Rules {
-            dwallet: &dwallet_address,
-            asset_mint: &session.asset_mint,
-            allowed_programs: session.allowed_programs()?,
-            allow_durable_nonce: session.allows(FLAG_ALLOW_DURABLE_NONCE),
-        },
-    )
-    .map_err(Error::from)?;
+    let rules = Rules {
+        dwallet: dwallet_address,
+        asset_mint: &session.asset_mint,
+        allowed_programs: session.allowed_programs()?,
+        allow_durable_nonce: session.allows(FLAG_ALLOW_DURABLE_NONCE),
+    };
+    let verdict = match solana_message::verify(u.message, &rules) {
+        Ok(verdict) => verdict,
+        Err(e) => return Err(e.into()),
+    };
     cu_probe!("solana: parse and rules");
     session.check_limits(policy, None, verdict.amount, ika::SCHEME_EDDSA_SHA512)?;
     cu_probe!("solana: limits");
 
-    let message_digest = solana_keccak_hasher::hash(u.message).to_bytes();
+    let message_digest = Aligned32(solana_keccak_hasher::hash(u.message).to_bytes());
     cu_probe!("solana: keccak256");
+    // The programs, for the event, and as slices, for the digest.
     let mut programs: [&Pubkey; solana_message::MAX_PROGRAMS] = [&NO_PROGRAM; solana_message::MAX_PROGRAMS];
     let mut slices: [&[u8]; solana_message::MAX_PROGRAMS] = [&[]; solana_message::MAX_PROGRAMS];
     let mut count = 0;
@@ -202,12 +205,12 @@ pub fn use_solana_session(
         *slice = program.as_ref();
         count += 1;
     }
-    let programs_digest = solana_sha256_hasher::hashv(&slices[..count]).to_bytes();
+    let programs_digest = Aligned32(solana_sha256_hasher::hashv(&slices[..count]).to_bytes());
     cu_probe!("solana: programs digest");
     let bound = Bound {
-        message_digest: &message_digest,
-        message_metadata_digest: &[0; 32],
-        destination: &programs_digest,
+        message_digest: &message_digest.0,
+        message_metadata_digest: &ZERO.0,
+        destination: &programs_digest.0,
         signature_nonce: u.signature_nonce,
         amount: verdict.amount,
         nonce: u.nonce,
@@ -226,8 +229,8 @@ pub fn use_solana_session(
     );
     cu_probe!("solana: event");
     Ok(ika::ApproveMessageData::eddsa(
-        message_digest,
-        *u.user_pubkey,
+        &message_digest.0,
+        u.user_pubkey,
         u.message_approval_bump,
     ))
 }
