@@ -2,16 +2,17 @@
  * The whole session-keys lifecycle on an embedded LiteSVM, no network:
  * a dWallet (written as Ika's network leaves one), a policy over it, a
  * session previewed and deployed, used, the approval signed (as Ika's network
- * would), a bound enforced, inspected, revoked, and refused after. Ika's
+ * would), a bound enforced, a verified session whose amount the program
+ * reads from the Solana message itself, inspected, revoked, and refused after. Ika's
  * program is the stand-in, or Ika's own binary with IKA_PROGRAM_SO.
  *
  *   npx ts-node --transpile-only app/src/demo.ts      (after the build)
  */
 import { randomBytes } from "crypto";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, TransactionMessage } from "@solana/web3.js";
 import { KeypairWallet } from "./chain";
 import {
-  approveMessage, createSession, fetchMessageApproval, initializePolicy, inspectPolicy, revokeSession, SessionKeysClient, waitForSignature,
+  approveMessage, approveSolanaMessage, createSession, fetchMessageApproval, initializePolicy, inspectPolicy, revokeSession, SessionKeysClient, waitForSignature,
 } from "./client";
 import { localIka, startLocalChain, writeDwallet, writeSignature } from "./local";
 
@@ -72,16 +73,39 @@ async function main() {
   const wrongVenue = await client.deploy(await use(10n, Keypair.generate().publicKey), [bot]);
   log("bot tries an unlisted program", { ok: wrongVenue.ok, error: wrongVenue.error });
 
-  // 6. Inspect.
+  // 6. A verified session: the program reads the Solana transaction itself and derives what it moves.
+  const D = new PublicKey(wallet.publicKey); // a Curve25519 dWallet's public key is its Solana address
+  const verified = await createSession(client, {
+    policy, admin: admin.publicKey, limits: {
+      delegate: bot.publicKey, expirySlot: (await chain.getSlot()) + 500n, maxUses: 3, maxAmountPerTx: BigInt(LAMPORTS_PER_SOL),
+      allowedPrograms: [SystemProgram.programId], format: "solana",
+    },
+  });
+  cu.create_session_solana = (await client.deployOrThrow(verified, [admin])).computeUnits;
+  const pay = (lamports: number) => new TransactionMessage({
+    payerKey: D, recentBlockhash: Keypair.generate().publicKey.toBase58(),
+    instructions: [SystemProgram.transfer({ fromPubkey: D, toPubkey: bot.publicKey, lamports })],
+  }).compileToLegacyMessage();
+  const solanaUse = (lamports: number) => approveSolanaMessage(client, { policy, session: verified.session, delegate: bot.publicKey, message: pay(lamports) });
+  const paid = await client.deployOrThrow(await solanaUse(LAMPORTS_PER_SOL / 2), [bot]);
+  cu.approve_solana_message = paid.computeUnits;
+  const derived = paid.events.find((e) => e.name === "solanaMessageApproved")!.data;
+  log("bot approved a SOL transfer; the program derived it from the message", {
+    amount: String(derived.amount), programs: (derived.programs as PublicKey[]).map((p) => p.toBase58()),
+  });
+  const drain = await client.deploy(await solanaUse(10 * LAMPORTS_PER_SOL), [bot]);
+  log("a stolen bot key tries to send 10 SOL (cap 1 SOL): nothing to declare, the bytes say it", { ok: drain.ok, error: drain.error });
+
+  // 7. Inspect.
   log("inspect", await inspectPolicy(client, policy));
 
-  // 7. Revoke, and the next use fails.
+  // 8. Revoke, and the next use fails.
   cu.revoke_session = (await client.deployOrThrow(await revokeSession(client, { policy, admin: admin.publicKey, session: create.session }), [admin])).computeUnits;
   const afterRevoke = await client.deploy(await use(10n), [bot]);
   log("bot tries after revoke", { ok: afterRevoke.ok, error: afterRevoke.error });
 
   log("compute units", cu);
-  if (!tooMuch.error || !wrongVenue.error || !afterRevoke.error) throw new Error("a bound was not enforced");
+  if (!tooMuch.error || !wrongVenue.error || !afterRevoke.error || !drain.error) throw new Error("a bound was not enforced");
 }
 
 main().catch((e) => {
