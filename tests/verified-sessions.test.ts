@@ -17,7 +17,7 @@ import {
   defaultLimits, describeOnEachRuntime, expectError, expectFailsUnchanged, expectOk, PolicyFixture, setupPolicy, setupSession,
   SessionFixture,
 } from "./harness";
-import { tokenData } from "./model/solana-message-gen";
+import { malformedCases, tokenData } from "./model/solana-message-gen";
 import { TOKEN_PROGRAM_ID } from "./model/solana-message-model";
 
 const CAP = 1_000_000n;
@@ -152,6 +152,18 @@ describeOnEachRuntime("verified sessions (format solana)", (env) => {
     // (on Curve25519 the only mask a session may hold is EdDSA's, so the scheme half is host-tested)
     const opaqueWithAsset = await defaultLimits(env(), Keypair.generate().publicKey, { assetMint: mint });
     await expectError(fx.client.deploy(await createSession(fx.client, { policy: fx.policy, admin: fx.admin.publicKey, limits: opaqueWithAsset }), [fx.admin]), "InvalidSessionFormat");
+  });
+
+  it("malformed messages are refused by name and change nothing (a real send of each hand-built case)", async () => {
+    const s = await session();
+    const ctx = {
+      dwallet: D, mint, otherMint: Keypair.generate().publicKey, thirdParty: [Keypair.generate().publicKey],
+      others: Array.from({ length: 4 }, () => Keypair.generate().publicKey),
+    };
+    const cases = malformedCases(ctx).filter((c) => c.bytes.length > 0 && c.bytes.length <= 500);
+    expect(cases.length).to.be.greaterThan(20);
+    for (const c of cases) await fails(s, c.bytes, c.error);
+    expect((await fx.client.fetchSession(s.session))!.uses).to.equal(0);
   });
 
   it("replays: the same message twice and an old nonce are refused", async () => {
