@@ -186,10 +186,7 @@ pub fn use_solana_session(
         allowed_programs: session.allowed_programs()?,
         allow_durable_nonce: session.allows(FLAG_ALLOW_DURABLE_NONCE),
     };
-    let verdict = match solana_message::verify(u.message, &rules) {
-        Ok(verdict) => verdict,
-        Err(e) => return Err(e.into()),
-    };
+    let verdict = solana_message::verify(u.message, &rules)?;
     cu_probe!("solana: parse and rules");
     session.check_limits(policy, None, verdict.amount, ika::SCHEME_EDDSA_SHA512)?;
     cu_probe!("solana: limits");
