@@ -27,19 +27,20 @@ export function parsePubkey(value: unknown, field: string): PublicKey {
 
 /** A u64 given as a decimal string or a safe integer number (JSON). */
 export function parseU64(value: unknown, field: string): bigint {
-  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== "string" || !/^\d{1,20}$/.test(text)) throw new UsageError(`${field} must be an unsigned integer`);
-  const v = BigInt(text);
-  if (v > U64_MAX) throw new UsageError(`${field} exceeds u64`);
-  return v;
+  return parseUnsigned(value, field, 20, U64_MAX, "u64");
 }
 
 /** A u128 (amounts: caps, budgets), as a decimal string or a safe integer. */
 export function parseU128(value: unknown, field: string): bigint {
+  return parseUnsigned(value, field, 39, U128_MAX, "u128");
+}
+
+/** An unsigned decimal of at most `digits` digits and `max`, as a string or a safe integer. */
+function parseUnsigned(value: unknown, field: string, digits: number, max: bigint, type: string): bigint {
   const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== "string" || !/^\d{1,39}$/.test(text)) throw new UsageError(`${field} must be an unsigned integer`);
+  if (typeof text !== "string" || !new RegExp(`^\\d{1,${digits}}$`).test(text)) throw new UsageError(`${field} must be an unsigned integer`);
   const v = BigInt(text);
-  if (v > U128_MAX) throw new UsageError(`${field} exceeds u128`);
+  if (v > max) throw new UsageError(`${field} exceeds ${type}`);
   return v;
 }
 

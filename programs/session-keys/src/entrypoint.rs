@@ -84,10 +84,7 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
 
 /// The opaque use path: `ApproveMessage`'s checks, then `use_session` and the CPI.
 fn approve_message(input: &Input) -> Result<()> {
-    if !keys_eq(input.program_id, &PROGRAM_ID.0) {
-        return Err(ErrorCode::DeclaredProgramIdMismatch.into());
-    }
-    let bytes = &input.data[crate::instruction::ApproveMessage::DISCRIMINATOR.len()..];
+    let bytes = input.args()?;
     let decoded;
     // SAFETY: `bytes` is the instruction data after the discriminator, which
     // the runtime follows with the program id (`Input`).
@@ -124,10 +121,7 @@ fn approve_message(input: &Input) -> Result<()> {
 /// The `solana` use path: `ApproveSolanaMessage`'s checks (`ApproveMessage`'s,
 /// then the optional buffer), `use_solana_session`, the CPI, and the buffer closed.
 fn approve_solana_message(input: &Input) -> Result<()> {
-    if !keys_eq(input.program_id, &PROGRAM_ID.0) {
-        return Err(ErrorCode::DeclaredProgramIdMismatch.into());
-    }
-    let bytes = &input.data[crate::instruction::ApproveSolanaMessage::DISCRIMINATOR.len()..];
+    let bytes = input.args()?;
     let args = SolanaUse::parse(bytes).ok_or(ErrorCode::InstructionDidNotDeserialize)?;
     cu_probe!("solana: argument decoding");
     let (policy_state, session_state) = check_use_accounts(input)?;
@@ -325,6 +319,16 @@ impl Input {
             data,
             program_id,
         })
+    }
+
+    /// The instruction's arguments, after its 8-byte discriminator, once the
+    /// declared program id is checked as Anchor's entry checks it first.
+    fn args(&self) -> Result<&'static [u8]> {
+        if !keys_eq(self.program_id, &PROGRAM_ID.0) {
+            return Err(ErrorCode::DeclaredProgramIdMismatch.into());
+        }
+        // `use_path` matched an 8-byte discriminator at the data's start.
+        Ok(&self.data[8..])
     }
 
     /// The accounts of the Ika CPI, from the use path's.

@@ -162,16 +162,20 @@ impl ApproveMessage<'_> {
             )?;
             policy.cpi_authority_bump
         };
-        let accounts = ika::ApproveMessageAccounts {
-            coordinator: ika::CpiAccount::from_account_info(&a.coordinator),
-            message_approval: ika::CpiAccount::from_account_info(&a.message_approval),
-            dwallet: ika::CpiAccount::from_account_info(&a.dwallet),
-            cpi_authority: ika::CpiAccount::from_account_info(&a.cpi_authority),
-            payer: ika::CpiAccount::from_account_info(&a.payer),
-            caller_program: a.caller_program.key,
-            system_program: a.system_program.key,
-        };
-        ika::approve_message(&accounts, cpi_authority_bump, &ika::ApproveMessageData::new(&args))
+        ika::approve_message(&a.ika_accounts(), cpi_authority_bump, &ika::ApproveMessageData::new(&args))
+    }
+
+    /// The accounts of the Ika CPI, from this instruction's (both use paths).
+    pub fn ika_accounts(&self) -> ika::ApproveMessageAccounts<'_> {
+        ika::ApproveMessageAccounts {
+            coordinator: ika::CpiAccount::from_account_info(&self.coordinator),
+            message_approval: ika::CpiAccount::from_account_info(&self.message_approval),
+            dwallet: ika::CpiAccount::from_account_info(&self.dwallet),
+            cpi_authority: ika::CpiAccount::from_account_info(&self.cpi_authority),
+            payer: ika::CpiAccount::from_account_info(&self.payer),
+            caller_program: self.caller_program.key,
+            system_program: self.system_program.key,
+        }
     }
 }
 

@@ -82,16 +82,7 @@ impl ApproveSolanaMessage<'_> {
             (policy.cpi_authority_bump, data)
         };
         drop(dwallet_data);
-        let accounts = ika::ApproveMessageAccounts {
-            coordinator: ika::CpiAccount::from_account_info(&a.coordinator),
-            message_approval: ika::CpiAccount::from_account_info(&a.message_approval),
-            dwallet: ika::CpiAccount::from_account_info(&a.dwallet),
-            cpi_authority: ika::CpiAccount::from_account_info(&a.cpi_authority),
-            payer: ika::CpiAccount::from_account_info(&a.payer),
-            caller_program: a.caller_program.key,
-            system_program: a.system_program.key,
-        };
-        ika::approve_message(&accounts, cpi_authority_bump, &data)?;
+        ika::approve_message(&a.ika_accounts(), cpi_authority_bump, &data)?;
         if let Some(info) = buffer_info {
             let payer = a.payer.to_account_info();
             close_buffer(
