@@ -178,6 +178,7 @@ describeOnEachRuntime("verified sessions (format solana)", (env) => {
   it("a message too large for one transaction goes through the buffer, which closes and refunds its payer", async () => {
     const third = Keypair.generate().publicKey;
     const s = await session({ allowedPrograms: [SystemProgram.programId, third] });
+    const other = await session({ allowedPrograms: [SystemProgram.programId, third] });
     const big = (n: number) => message([transfer(1n), new TransactionInstruction({ programId: third, keys: [], data: Buffer.alloc(n, 7) })]);
     // the largest legacy message one signature can carry: 1232 - 1 - 64 bytes
     let n = 1100;
@@ -202,6 +203,15 @@ describeOnEachRuntime("verified sessions (format solana)", (env) => {
     await expectFailsUnchanged(env().chain, [s.session, buffer], async () => fx.client.deploy(await approveSolanaMessage(fx.client, {
       ...params, policy: fx.policy, message: m, fromBuffer: true, payer: stranger.publicKey,
     }), [s.delegate, stranger]), "BufferPayerMismatch");
+    // another session's delegate cannot write it, and it is not another session's buffer
+    await expectError(fx.client.deploy(await writeMessageBuffer(fx.client, {
+      session: s.session, delegate: other.delegate.publicKey, offset: bytes.length, bytes: bytes.subarray(0, 1),
+    }), [other.delegate]), "NotDelegate");
+    const foreign = await fx.client.program.methods.writeMessageBuffer(bytes.length, Buffer.from(bytes.subarray(0, 1)))
+      .accountsStrict({ delegate: other.delegate.publicKey, session: other.session, messageBuffer: buffer }).instruction();
+    await expectFailsUnchanged(env().chain, [buffer], () => fx.client.deploy({
+      name: "writeMessageBuffer", instructions: [foreign], feePayer: other.delegate.publicKey, signers: [other.delegate.publicKey], watch: [buffer], creates: [],
+    }, [other.delegate]), "BufferSessionMismatch");
     const r = await expectOk(use(s, m, { fromBuffer: true }));
     expect(await env().chain.getAccountInfo(buffer), "buffer closed").to.equal(null);
     console.log(`      largest message through the buffer: ${bytes.length} bytes (${staged.length - 1} writes), approve ${r.computeUnits} CU`);
