@@ -71,7 +71,7 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     const badKey = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ allowedPrograms: ["nope"] }) });
     expect([badKey.status, badKey.body.message]).to.deep.equal([400, "allowedPrograms[0] must be a base58 public key"]);
     const noUses = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ maxUses: undefined }) });
-    expect([noUses.status, noUses.body.message]).to.deep.equal([400, "maxUses must be an unsigned integer"]);
+    expect([noUses.status, noUses.body.message]).to.deep.equal([400, "maxUses is required"]);
     const unsigned = await call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: "AAAA" } });
     expect(unsigned.status).to.equal(400);
     const missing = await call("GET", `/policies/${Keypair.generate().publicKey.toBase58()}?initAuthority=${Keypair.generate().publicKey.toBase58()}`, { key: READ_KEY });
@@ -160,7 +160,7 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     const before = await call("GET", inspectPath(), { key: READ_KEY });
     const forty = Array.from({ length: 40 }, () => Keypair.generate().publicKey.toBase58());
     const tooMany = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ allowedPrograms: forty }) });
-    expect([tooMany.status, tooMany.body.message]).to.deep.equal([400, "allowedPrograms: at most 8 programs (got 40)"]);
+    expect([tooMany.status, tooMany.body.message]).to.deep.equal([400, "allowedPrograms: at most 8 items (got 40)"]);
     const pastU64 = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ expiresInSlots: "18446744073709551615" }) });
     expect([pastU64.status, pastU64.body.error]).to.deep.equal([400, "BadRequest"]);
     expect(pastU64.body.message).to.match(/^expirySlot must fit a u64/);
@@ -208,18 +208,18 @@ describe("api (HTTP, embedded LiteSVM)", () => {
     const submit = async (b64: string) => {
       const tx = Transaction.from(Buffer.from(b64, "base64"));
       tx.sign(bot);
-      return call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: tx.serialize().toString("base64") } });
+      return call("POST", "/transactions", { key: READ_KEY, body: { transaction: tx.serialize().toString("base64") } });
     };
 
     const ok = await call("POST", path, { key: READ_KEY, body: body(message(1000)) });
     expect([ok.status, ok.body.viaBuffer, ok.body.simulation.ok, ok.body.simulation.amount]).to.deep.equal([200, false, true, "1000"]);
     expect(ok.body.simulation.programs).to.deep.equal([SystemProgram.programId.toBase58()]);
-    expect((await submit(ok.body.transactions[0])).status).to.equal(201);
+    expect((await submit(ok.body.transactions[0])).status).to.equal(200);
     const over = await call("POST", path, { key: READ_KEY, body: body(message(1001)) });
     expect([over.status, over.body.simulation.ok, over.body.simulation.error]).to.deep.equal([200, false, "AmountExceedsMax"]);
     const big = await call("POST", path, { key: READ_KEY, body: body(message(5, 900)) });
     expect([big.status, big.body.viaBuffer, big.body.transactions.length]).to.deep.equal([200, true, 4]);
-    for (const t of big.body.transactions) expect((await submit(t)).status).to.equal(201);
+    for (const t of big.body.transactions) expect((await submit(t)).status).to.equal(200);
     const after = await call("GET", inspectPath(), { key: READ_KEY });
     const session = after.body.sessions.find((x: { id: number }) => x.id === created.body.sessionId);
     expect([session.uses, session.spent]).to.deep.equal([2, "1005"]);
