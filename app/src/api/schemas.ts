@@ -108,6 +108,11 @@ export function SignedOr<T extends TObject>(params: T) {
   });
 }
 
+/** Which form a validated deploy body took. */
+export function isSigned<T>(b: Static<typeof SignedTransactionBody> | T): b is Static<typeof SignedTransactionBody> {
+  return typeof b === "object" && b !== null && "transaction" in b;
+}
+
 export const ApproveBody = Body({
   ...PolicyRef,
   delegate: Pubkey,

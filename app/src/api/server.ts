@@ -71,8 +71,13 @@ export interface LocalDemo {
   policy: PublicKey;
 }
 
+/** A registered route, as fastify spells it (`/sessions/:session/revoke`). */
+export interface RegisteredRoute { method: string; url: string }
+
 export interface RunningServer {
   app: FastifyInstance;
+  /** Every route the app registered (for checking the OpenAPI document against). */
+  routes: RegisteredRoute[];
   server: http.Server;
   /** e.g. http://127.0.0.1:54321 */
   url: string;
@@ -84,15 +89,15 @@ export interface RunningServer {
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const keys = typeof options.apiKeys === "string" ? ApiKeys.parse(options.apiKeys) : options.apiKeys;
   const { service, demo } = await startService(options);
-  const app = await buildApp(service, keys, { ...DEFAULT_LIMITS, ...options.limits });
+  const { app, routes } = await buildApp(service, keys, { ...DEFAULT_LIMITS, ...options.limits });
   await app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
   const { address, port } = app.server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
-  return { app, server: app.server, service, demo, url: `http://${host}:${port}`, close: () => app.close() };
+  return { app, routes, server: app.server, service, demo, url: `http://${host}:${port}`, close: () => app.close() };
 }
 
 /** The fastify app: limits, parsers, validation, auth, the OpenAPI document, the routes. */
-export async function buildApp(service: Service, keys: KeyScopes, limits: Limits): Promise<FastifyInstance> {
+export async function buildApp(service: Service, keys: KeyScopes, limits: Limits): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
   const app = Fastify({
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
@@ -103,6 +108,10 @@ export async function buildApp(service: Service, keys: KeyScopes, limits: Limits
     exposeHeadRoutes: false,
     frameworkErrors: (e, req, reply) => sendError(e.code === "FST_ERR_BAD_URL"
       ? new HttpError(400, "BadRequest", `malformed percent-escape in the path: ${JSON.stringify(req.url)}`) : e, req, reply),
+  });
+  const routes: RegisteredRoute[] = [];
+  app.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
   app.setValidatorCompiler(validatorCompiler);
   // Replies are documented by their schemas, not filtered by them: the client's views pass through whole.
@@ -126,7 +135,7 @@ export async function buildApp(service: Service, keys: KeyScopes, limits: Limits
   }, async () => app.swagger());
   registerRoutes(app, service);
   await app.ready();
-  return app;
+  return { app, routes };
 }
 
 /** 401 for a missing or unknown key, 403 for a key without the route's scope; public routes (and 404s) pass. */
