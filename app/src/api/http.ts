@@ -46,17 +46,20 @@ const FRAMEWORK_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, "BadRequest"],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, "BadRequest"],
   FST_ERR_BAD_URL: [400, "BadRequest"],
+  // The client hung up (or the request time limit cut it off) mid-body: nobody is left to read the reply.
+  ECONNRESET: [400, "RequestAborted"],
 };
 
 export function errorReply(e: unknown, bodyLimit = MAX_BODY_BYTES): { status: number; body: Record<string, unknown> } {
   if (e instanceof HttpError) return { status: e.status, body: { error: e.errorName, message: e.message, ...e.details } };
   if (e instanceof UsageError) return { status: 400, body: { error: "BadRequest", message: e.message } };
-  // The client's range checks (u64/u16 arguments) name the field: the caller's input, not ours.
-  if (e instanceof RangeError) return { status: 400, body: { error: "BadRequest", message: e.message } };
   const fe = e as FastifyError;
   if (fe.validation) return { status: 400, body: { error: "BadRequest", message: validationMessage(fe.validationContext, fe.validation as never) } };
   const known = fe.code ? FRAMEWORK_ERRORS[fe.code] : undefined;
   if (known) return { status: known[0], body: { error: known[1], message: fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body exceeds ${bodyLimit} bytes` : fe.message } };
+  // The client's range checks (u64/u16 arguments) name the field: the caller's input, not ours.
+  // (After fastify's own errors: its body-too-large error is a RangeError too.)
+  if (e instanceof RangeError) return { status: 400, body: { error: "BadRequest", message: e.message } };
   // Unexpected: log for the operator, reveal nothing internal to the caller.
   console.error(e);
   return { status: 500, body: { error: "InternalError", message: "internal error" } };

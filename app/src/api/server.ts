@@ -103,8 +103,9 @@ export async function buildApp(service: Service, keys: KeyScopes, limits: Limits
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // Node checks request deadlines on this interval (30 s by default): often enough to honour requestTimeout.
-    http: { connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.requestTimeoutMs / 4)) },
+    // Node 20 honours requestTimeout only when given to http.createServer (fastify sets it afterwards, which
+    // has no effect; tests/api-service.test.ts holds it), and checks it on an interval (30 s by default).
+    http: { requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.requestTimeoutMs / 4)) },
     exposeHeadRoutes: false,
     frameworkErrors: (e, req, reply) => sendError(e.code === "FST_ERR_BAD_URL"
       ? new HttpError(400, "BadRequest", `malformed percent-escape in the path: ${JSON.stringify(req.url)}`) : e, req, reply),

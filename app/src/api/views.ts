@@ -40,10 +40,10 @@ export async function inspect(s: Service, addressParam: string, q: Static<typeof
 
 /** One policy, its sessions walked by id from the cursor on (closed ids included, as closed). Null if no policy there. */
 async function policyPage(s: Service, policy: PublicKey, limit: number, after?: Cursor) {
-  if (after && !after.policy.equals(policy)) throw new HttpError(400, "InvalidCursor", "the cursor belongs to another policy");
   const fromId = after ? after.id + 1 : 0;
   const view = await inspectPolicy(s.client, policy, { fromId, limit });
   if (!view) return null;
+  if (after && !after.policy.equals(policy)) throw new HttpError(400, "InvalidCursor", "the cursor belongs to another policy");
   const more = fromId + limit < Number(view.nextSessionId);
   return { ...view, nextCursor: more ? encodeCursor(policy, fromId + limit - 1) : null };
 }
