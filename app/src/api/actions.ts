@@ -9,9 +9,9 @@ import { Static } from "@sinclair/typebox";
 import { Chain } from "../chain";
 import {
   acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, fitsInOneTransaction, initializePolicy,
-  proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession,
+  PolicyAccount, policyJson, proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, sessionJson, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession,
 } from "../client";
-import { failureJson, readable, toJson } from "../cli/format";
+import { failureJson, toJson } from "../cli/format";
 import { parseBase64, parseFormat, parseHex, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../cli/parse";
 import { HttpError, rejected } from "./http";
 import * as S from "./schemas";
@@ -197,11 +197,11 @@ function withComputeUnitPrice<A extends Action>(action: A, microLamports: bigint
 /** The unsigned transaction and its simulation: compute units, rent, the resulting state or the program's error name. */
 export async function previewReply(s: Service, t: Target) {
   const p = await s.client.preview(t.action);
-  const change = p.changes.find((c) => c.address === t.stateOf.address.toBase58());
+  const change = p.changes.find((c) => c.address === t.stateOf.address.toBase58() && c.kind === t.stateOf.kind);
   const common = { computeUnits: p.computeUnits, rentLamports: p.rent.reduce((sum, r) => sum + r.lamports, 0), rent: p.rent };
   const simulation = p.ok
     ? {
-      ok: true, ...common, postState: s.chain.simulatesPostState, [t.stateOf.kind]: readable(change?.kind, change?.after ?? null),
+      ok: true, ...common, postState: s.chain.simulatesPostState, [t.stateOf.kind]: accountJson(t.stateOf.kind, (change?.after ?? null) as PolicyAccount | SessionAccount | null),
       events: toJson(p.events),
     }
     : { ok: false, ...common, ...failureJson(p.error!) };
@@ -228,8 +228,13 @@ export async function deployOnServer(s: Service, t: Target) {
 }
 
 async function stateOf(s: Service, target: Target["stateOf"]): Promise<unknown> {
-  const info = await s.chain.getAccountInfo(target.address);
-  return readable(target.kind, s.client.decodeAccount(target.kind, info));
+  return accountJson(target.kind, s.client.decodeAccount(target.kind, await s.chain.getAccountInfo(target.address)));
+}
+
+/** A decoded Policy or Session as inspect shows it; null when there is none (closed, or not simulated). */
+function accountJson(kind: Target["stateOf"]["kind"], decoded: PolicyAccount | SessionAccount | null) {
+  if (!decoded) return null;
+  return kind === "policy" ? policyJson(decoded as PolicyAccount) : sessionJson(decoded as SessionAccount);
 }
 
 function requireAdmin(s: Service): Keypair {

@@ -192,19 +192,26 @@ export function sessionJson(s: SessionAccount) {
   };
 }
 
-function viewPolicy(address: PublicKey, p: PolicyAccount, slot: bigint, sessions: SessionView[], d: ReturnType<typeof readDwallet>): PolicyView {
+/** A Policy's fields as people read them (the pending admin null when none, the status and curve by name). */
+export function policyJson(p: PolicyAccount) {
   return {
-    address: address.toBase58(),
     dwallet: p.dwallet.toBase58(),
     curve: CURVE_NAMES[p.curve as Curve] ?? `unknown(${p.curve})`,
-    dwalletAccount: d && {
-      state: DWALLET_STATE_NAMES[d.state] ?? `unknown(${d.state})`, authority: d.authority.toBase58(), publicKey: d.publicKey.toString("hex"),
-    },
     admin: p.admin.toBase58(),
     pendingAdmin: p.pendingAdmin.equals(PublicKey.default) ? null : p.pendingAdmin.toBase58(),
     status: policyStatus(p.status),
     epoch: toBig(p.epoch).toString(),
     nextSessionId: toBig(p.nextSessionId).toString(),
+  };
+}
+
+function viewPolicy(address: PublicKey, p: PolicyAccount, slot: bigint, sessions: SessionView[], d: ReturnType<typeof readDwallet>): PolicyView {
+  return {
+    address: address.toBase58(),
+    ...policyJson(p),
+    dwalletAccount: d && {
+      state: DWALLET_STATE_NAMES[d.state] ?? `unknown(${d.state})`, authority: d.authority.toBase58(), publicKey: d.publicKey.toString("hex"),
+    },
     slot: slot.toString(),
     sessions,
   };
