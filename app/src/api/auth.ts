@@ -9,7 +9,12 @@ import { createHash, timingSafeEqual } from "crypto";
 
 export type Scope = string;
 
-export class ApiKeys {
+/** What the server asks of a key store: the scope of a presented key, or undefined if it is unknown. */
+export interface KeyScopes {
+  scopeOf(key: string | undefined): Scope | undefined;
+}
+
+export class ApiKeys implements KeyScopes {
   private readonly digests: { digest: Buffer; scope: Scope }[];
 
   constructor(entries: { key: string; scope: Scope }[]) {

@@ -1,237 +1,226 @@
 /**
- * The API's handlers, thin over app/src/client like the CLI. Each takes the
- * parsed request and returns `[status, body]` or throws `HttpError`.
+ * The API's routes: one TypeBox schema each (./schemas.ts) that fastify
+ * validates every request against and /openapi.json publishes. Handlers are
+ * thin over app/src/client (./actions.ts builds the client's actions,
+ * ./views.ts reads, ./relay.ts submits).
  *
- *   POST /sessions/preview        limits → unsigned tx + simulation (CU, rent, Session state | error name)
- *   POST /sessions                { transaction } signed by the caller, or limits (server's admin signs)
- *   GET  /policies/:dwallet?initAuthority=…   policy + sessions with live status
- *   POST /sessions/:id/revoke     { policy } or { dwallet, initAuthority }; server's admin signs
- *   GET  /approvals/:address      one Ika MessageApproval: status (pending/signed), the signature once written
- *   POST /sessions/:id/solana-message/preview   { policy | dwallet+initAuthority, delegate, message (base64), payer? }:
- *                                 what the program derives from the message (amount, programs) or its refusal, and the
- *                                 unsigned transactions the delegate signs (staging through the buffer first when needed)
+ *   scope  method path                                          what
+ *   —      GET  /health                                         { ok, chain, slot, programId, admin }
+ *   —      GET  /openapi.json                                   this table as an OpenAPI 3.1 document
+ *   admin  POST /policies/preview                               initialize_policy → unsigned tx + simulation
+ *   admin  POST /policies                                       { transaction } | params (server signs)
+ *   any    GET  /policies/{address}?initAuthority&limit&cursor  a policy, or every policy of a dWallet, with a page of sessions
+ *   admin  POST /policies/{policy}/revoke-all[/preview]         revoke_all_sessions
+ *   admin  POST /policies/{policy}/propose-admin[/preview]      propose_admin { newAdmin }
+ *   admin  POST /policies/{policy}/accept-admin[/preview]       accept_admin (the proposed admin signs)
+ *   admin  POST /policies/{policy}/release[/preview]            release_dwallet { newAuthority }
+ *   admin  POST /sessions/preview                               create_session (limits)
+ *   admin  POST /sessions                                       { transaction } | limits (server signs)
+ *   any    GET  /sessions/{session}                             one session by address, with live status
+ *   admin  POST /sessions/{session}/update[/preview]            update_session (the limits to change)
+ *   admin  POST /sessions/{session}/revoke[/preview]            revoke_session
+ *   admin  POST /sessions/{session}/close[/preview]             close_session (rent back)
+ *   any    POST /sessions/{session}/approve/preview             the delegate's approve_message / approve_solana_message, unsigned
+ *   any    POST /sessions/{session}/solana-message/preview      a solana session's message of any size: the verdict, the txs (buffered when large)
+ *   any    POST /transactions                                   relay a signed session-keys tx (legacy or v0, ComputeBudget allowed)
+ *   any    GET  /approvals/{address}                            one Ika MessageApproval: pending / signed, the signature
  *
- * On-chain rejections are 422 with `error` = the program's exact error name.
+ * `{session}` is the session's address, or its id with the policy in the
+ * body (`policy`, or `dwallet` + `initAuthority`). Every admin action is a
+ * pair: `/preview` builds and simulates, the bare path deploys. A deploy
+ * takes `{ transaction }` (the preview's, signed by the caller) or, when the
+ * server holds an admin keypair that is every signer needed, the preview's
+ * parameters, and signs itself. On-chain rejections are 422 with `error` =
+ * the program's exact error name.
  */
-import { BorshInstructionCoder } from "@coral-xyz/anchor";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
-import { Chain } from "../chain";
-import {
-  approvalJson, approveSolanaMessage, createSession, fetchMessageApproval, fitsInOneTransaction, inspectPolicy, NamedFailure, revokeSession,
-  SessionKeysClient, SessionLimits, stageSolanaMessage,
-} from "../client";
-import { failureJson, previewSummary, readable, toJson } from "../cli/format";
-import { parseBase64, parseFormat, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../cli/parse";
-import { HttpError } from "./http";
+import { Static, TObject, TSchema, Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
+import * as A from "./actions";
+import { Service, Target } from "./actions";
+import { expectInstruction, relay, Relayable, relayable } from "./relay";
+import * as S from "./schemas";
+import * as V from "./views";
 
-export interface Service {
-  chain: Chain;
-  client: SessionKeysClient;
-  /** Signs server-side deploys and revokes; absent in `--url` mode without SESSION_KEYS_ADMIN_KEYPAIR. */
-  admin?: Keypair;
-}
+export type { Service } from "./actions";
 
-export type Reply = [number, unknown];
-type Body = Record<string, unknown>;
+/** Who may call a route: `admin` keys for the lifecycle, any known key for reads and the delegate's path. */
+export const ADMIN = ["admin"];
+export const ANY = ["admin", "read"];
 
-/** Fields a session's limits are given in (each route adds its own). */
-const POLICY_FIELDS = ["policy", "dwallet", "initAuthority"];
-const LIMIT_FIELDS = [
-  "delegate", "expirySlot", "expiresInSlots", "maxUses", "maxAmountPerTx", "maxTotalAmount", "allowedSchemes", "allowedPrograms",
-  "format", "assetMint", "allowDurableNonce", "allowCpi",
-];
-const CREATE_FIELDS = [...POLICY_FIELDS, ...LIMIT_FIELDS, "admin", "payer"];
-
-/**
- * Refuses any field the route does not know, naming them: a misspelt limit
- * (`maxTotal` for `maxTotalAmount`) must not silently become "no limit".
- */
-function onlyFields(body: Body, allowed: string[]): void {
-  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new UsageError(`unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`);
-}
-
-export async function previewSession(s: Service, body: Body): Promise<Reply> {
-  onlyFields(body, CREATE_FIELDS);
-  const { action, policy } = await buildCreate(s, body);
-  const p = await s.client.preview(action);
-  const summary = previewSummary(p, action.session.toBase58());
-  const simulation = p.ok
-    ? { ok: true, computeUnits: summary.computeUnits, rentLamports: summary.rentLamports, session: summary.state }
-    : { ok: false, computeUnits: summary.computeUnits, rentLamports: summary.rentLamports, ...failureJson(p.error!) };
-  return [200, { transaction: p.unsignedTransaction, policy: policy.toBase58(), sessionId: action.sessionId, session: action.session.toBase58(), simulation }];
-}
-
-export async function deploySession(s: Service, body: Body): Promise<Reply> {
-  if (body.transaction !== undefined) {
-    onlyFields(body, ["transaction"]);
-    return submitSigned(s, body.transaction);
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Scopes that may call the route (any of); absent: public. */
+    scopes?: string[];
   }
-  onlyFields(body, CREATE_FIELDS);
-  const admin = requireAdmin(s);
-  const { action } = await buildCreate(s, { ...body, admin: admin.publicKey.toBase58(), payer: admin.publicKey.toBase58() });
-  const r = await s.client.deploy(action, [admin]);
-  if (!r.ok) throw rejected(r.error!, { signature: r.signature });
-  return [201, {
-    signature: r.signature, computeUnits: r.computeUnits, sessionId: action.sessionId, session: action.session.toBase58(),
-    state: readable("session", await s.client.fetchSession(action.session)),
-  }];
 }
 
-export async function inspect(s: Service, dwalletParam: string, query: URLSearchParams): Promise<Reply> {
-  const dwallet = parsePubkey(dwalletParam, "dwalletAddress");
-  const initAuthority = parsePubkey(query.get("initAuthority") ?? undefined, "initAuthority (query)");
-  const view = await inspectPolicy(s.client, s.client.policyAddress(dwallet, initAuthority));
-  if (!view) throw new HttpError(404, "PolicyNotFound", `no policy for dWallet ${dwallet.toBase58()} and init authority ${initAuthority.toBase58()}`);
-  return [200, view];
+const SECURED = [{ apiKey: [] }];
+
+const NoParams = Type.Object({});
+type NoParams = typeof NoParams;
+
+/** A route as written below: its schema parts, and a handler of the values they validate. */
+interface RouteSpec<P extends TSchema, Q extends TSchema, B extends TSchema> {
+  method: "GET" | "POST";
+  url: string;
+  scopes?: string[];
+  tag: string;
+  summary: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: Record<number, TSchema>;
+  status?: number;
+  handle: (params: Static<P>, body: Static<B>, query: Static<Q>) => Promise<unknown>;
 }
 
-export async function approval(s: Service, addressParam: string): Promise<Reply> {
-  const address = parsePubkey(addressParam, "message approval address (path)");
-  const a = await fetchMessageApproval(s.chain, address);
-  if (!a) throw new HttpError(404, "MessageApprovalNotFound", `no MessageApproval at ${address.toBase58()}`);
-  return [200, approvalJson(address, a)];
+/** A route ready to register: fastify has validated the request against the schema before `handle` reads it. */
+interface Route {
+  spec: Omit<RouteSpec<TSchema, TSchema, TSchema>, "handle">;
+  handle: (req: FastifyRequest) => Promise<unknown>;
 }
 
-export async function revoke(s: Service, idParam: string, body: Body): Promise<Reply> {
-  onlyFields(body, POLICY_FIELDS);
-  const admin = requireAdmin(s);
-  const sessionId = parseU32(idParam, "session id (path)");
-  const policy = await existingPolicy(s, body);
-  const session = s.client.sessionAddress(policy, sessionId);
-  if (!(await s.client.fetchSession(session))) throw new HttpError(404, "SessionNotFound", `no session ${sessionId} under policy ${policy.toBase58()}`);
-  const r = await s.client.deploy(await revokeSession(s.client, { policy, admin: admin.publicKey, session }), [admin]);
-  if (!r.ok) throw rejected(r.error!, { signature: r.signature });
-  return [200, { revoked: true, sessionId, session: session.toBase58(), signature: r.signature, computeUnits: r.computeUnits }];
+function route<P extends TSchema = NoParams, Q extends TSchema = NoParams, B extends TSchema = NoParams>(spec: RouteSpec<P, Q, B>): Route {
+  return { spec, handle: (req) => spec.handle(req.params as Static<P>, req.body as Static<B>, req.query as Static<Q>) };
 }
 
-/**
- * The delegate's path for a `solana` session: the program's verdict on the
- * message (simulated) and the unsigned transactions to sign and submit
- * (POST /sessions { transaction } relays each). Nothing is signed here.
- */
-export async function previewSolanaMessage(s: Service, idParam: string, body: Body): Promise<Reply> {
-  onlyFields(body, [...POLICY_FIELDS, "delegate", "message", "payer"]);
-  const sessionId = parseU32(idParam, "session id (path)");
-  const policy = await existingPolicy(s, body);
-  const session = s.client.sessionAddress(policy, sessionId);
-  if (!(await s.client.fetchSession(session))) throw new HttpError(404, "SessionNotFound", `no session ${sessionId} under policy ${policy.toBase58()}`);
-  const delegate = parsePubkey(body.delegate, "delegate");
-  const payer = body.payer !== undefined ? parsePubkey(body.payer, "payer") : delegate;
-  const message = parseBase64(body.message, "message");
-  const params = { policy, session, delegate, payer, message };
-  const inline = await approveSolanaMessage(s.client, params).catch(() => null);
-  if (inline && (await fitsInOneTransaction(s.client, inline))) {
-    const p = await s.client.preview(inline);
-    const ev = p.events.find((e) => e.name === "solanaMessageApproved");
-    const simulation = p.ok
-      ? { ok: true, computeUnits: p.computeUnits, amount: toJson(ev?.data.amount), programs: toJson(ev?.data.programs), binding: toJson(ev?.data.binding) }
-      : { ok: false, computeUnits: p.computeUnits, ...failureJson(p.error!) };
-    return [200, { session: session.toBase58(), viaBuffer: false, messageApproval: inline.messageApproval.toBase58(), transactions: [p.unsignedTransaction], simulation }];
+export function registerRoutes(app: FastifyInstance, s: Service): void {
+  for (const { spec: r, handle } of routes(s)) {
+    const parts = { params: r.params, querystring: r.query, body: r.body };
+    const schema: FastifySchema & Record<string, unknown> = {
+      tags: [r.tag], summary: r.summary, response: r.response, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v)),
+      ...(r.scopes ? { security: SECURED } : {}),
+    };
+    app.route({
+      method: r.method, url: r.url, schema, config: { scopes: r.scopes },
+      handler: async (req, reply) => reply.code(r.status ?? 200).send(await handle(req)),
+    });
   }
-  const staged = [...await stageSolanaMessage(s.client, { session, delegate, payer, message }), await approveSolanaMessage(s.client, { ...params, fromBuffer: true })];
-  const transactions = await Promise.all(staged.map(async (a) => (await s.client.preview(a)).unsignedTransaction));
-  return [200, {
-    session: session.toBase58(), viaBuffer: true, transactions,
-    simulation: null, note: "the message is larger than one transaction: submit the transactions in order; the last one is the approval",
-  }];
 }
 
-// ---------------------------------------------------------------- helpers
-
-async function buildCreate(s: Service, body: Body) {
-  const policy = await existingPolicy(s, body);
-  const adminKey = body.admin !== undefined ? parsePubkey(body.admin, "admin") : s.admin?.publicKey;
-  if (!adminKey) throw new UsageError("admin (public key) is required: this server holds no admin keypair");
-  const payer = body.payer !== undefined ? parsePubkey(body.payer, "payer") : adminKey;
-  const action = await createSession(s.client, { policy, admin: adminKey, payer, limits: await parseLimits(s, body) });
-  return { action, policy };
+/** `:name` in fastify's paths is `{name}` in OpenAPI's. */
+function routes(s: Service): Route[] {
+  const session = { params: S.SessionParams };
+  const policy = { params: S.PolicyParams };
+  return [
+    route({
+      method: "GET", url: "/health", tag: "service", summary: "liveness: the chain answers; no key needed",
+      response: { 200: S.Health }, handle: () => V.health(s),
+    }),
+    ...lifecycle(s, {
+      url: "/policies", tag: "policies", summary: "initialize_policy: hand a dWallet to a new policy", instruction: "initializePolicy",
+      body: S.InitializePolicyBody, status: 201, build: (_p, b) => A.initializePolicyTarget(s, b),
+    }),
+    route({
+      method: "GET", url: "/policies/:address", scopes: ANY, tag: "policies",
+      summary: "a policy by its address, or by dWallet (+ initAuthority: the one policy; alone: every policy of the dWallet), with a page of sessions",
+      params: S.AddressParams, query: S.InspectQuery, response: S.replies({ 200: Type.Union([S.PolicyView, S.DwalletPolicies]) }, [400, 401, 403, 404]),
+      handle: (p, _b, q) => V.inspect(s, p.address, q),
+    }),
+    ...lifecycle(s, {
+      url: "/policies/:policy/revoke-all", tag: "policies", summary: "revoke_all_sessions: kill every existing session (bumps the epoch)", instruction: "revokeAllSessions",
+      ...policy, body: S.PolicyAdminBody, build: (p, b) => A.revokeAllTarget(s, p.policy, b),
+    }),
+    ...lifecycle(s, {
+      url: "/policies/:policy/propose-admin", tag: "policies", summary: "propose_admin: step one of an admin change", instruction: "proposeAdmin",
+      ...policy, body: S.ProposeAdminBody, build: (p, b) => A.proposeAdminTarget(s, p.policy, b),
+    }),
+    ...lifecycle(s, {
+      url: "/policies/:policy/accept-admin", tag: "policies", summary: "accept_admin: the proposed admin takes over", instruction: "acceptAdmin",
+      ...policy, body: S.AcceptAdminBody, build: (p, b) => A.acceptAdminTarget(s, p.policy, b),
+    }),
+    ...lifecycle(s, {
+      url: "/policies/:policy/release", tag: "policies", summary: "release_dwallet: hand the dWallet to a new authority", instruction: "releaseDwallet",
+      ...policy, body: S.ReleaseBody, build: (p, b) => A.releaseTarget(s, p.policy, b),
+    }),
+    ...lifecycle(s, {
+      url: "/sessions", tag: "sessions", summary: "create_session: a delegate's limits", instruction: "createSession",
+      body: S.CreateSessionBody, status: 201, build: (_p, b) => A.createSessionTarget(s, b), signed: createdSessions,
+    }),
+    route({
+      method: "GET", url: "/sessions/:session", scopes: ANY, tag: "sessions", summary: "one session by address, with its policy and live status",
+      params: S.SessionParams, response: S.replies({ 200: S.SessionView }, [400, 401, 403, 404]), handle: (p) => V.session(s, p.session),
+    }),
+    ...lifecycle(s, {
+      url: "/sessions/:session/update", tag: "sessions", summary: "update_session: change limits (never below what was used)", instruction: "updateSession",
+      ...session, body: S.UpdateSessionBody, build: (p, b) => A.updateSessionTarget(s, p.session, b),
+    }),
+    ...lifecycle(s, {
+      url: "/sessions/:session/revoke", tag: "sessions", summary: "revoke_session: revoke one session now", instruction: "revokeSession",
+      ...session, body: S.SessionAdminBody, build: (p, b) => A.revokeSessionTarget(s, p.session, b), deployed: { revoked: true },
+    }),
+    ...lifecycle(s, {
+      url: "/sessions/:session/close", tag: "sessions", summary: "close_session: close a dead session, rent back", instruction: "closeSession",
+      ...session, body: S.CloseSessionBody, build: (p, b) => A.closeSessionTarget(s, p.session, b), deployed: { closed: true },
+    }),
+    route({
+      method: "POST", url: "/sessions/:session/approve/preview", scopes: ANY, tag: "delegate",
+      summary: "the delegate's use, unsigned: approve_message (opaque) or approve_solana_message (solana), simulated; sign and POST /transactions",
+      ...session, body: S.ApproveBody, response: S.replies({ 200: S.PreviewReply }),
+      handle: async (p, b) => A.previewReply(s, await A.approveTarget(s, p.session, b)),
+    }),
+    route({
+      method: "POST", url: "/sessions/:session/solana-message/preview", scopes: ANY, tag: "delegate",
+      summary: "a solana session's message of any size: the program's verdict and the transactions to sign (staged through the buffer when large)",
+      ...session, body: S.SolanaMessageBody, response: S.replies({ 200: Type.Object({}, { additionalProperties: true }) }),
+      handle: (p, b) => A.solanaMessagePreview(s, p.session, b),
+    }),
+    route({
+      method: "POST", url: "/transactions", scopes: ANY, tag: "delegate",
+      summary: "relay a signed transaction: session-keys instructions (and ComputeBudget) only; legacy or v0",
+      body: S.SignedTransactionBody, response: S.replies({ 200: S.RelayReply }, [400, 401, 403, 422]),
+      handle: (_p, b) => relay(s, relayable(s, b.transaction)),
+    }),
+    route({
+      method: "GET", url: "/approvals/:address", scopes: ANY, tag: "delegate", summary: "one Ika MessageApproval: pending, or signed with the signature",
+      params: S.AddressParams, response: S.replies({ 200: Type.Object({ status: Type.String(), signature: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: true }) }, [400, 401, 403, 404]),
+      handle: (p) => V.approval(s, p.address),
+    }),
+  ];
 }
 
-/** Session limits from a JSON body (u64s as decimal strings or safe integers). */
-async function parseLimits(s: Service, b: Body): Promise<SessionLimits> {
-  if ((b.expirySlot === undefined) === (b.expiresInSlots === undefined)) throw new UsageError("give exactly one of expirySlot or expiresInSlots");
-  const expirySlot = b.expirySlot !== undefined ? parseU64(b.expirySlot, "expirySlot") : (await s.chain.getSlot()) + parseU64(b.expiresInSlots, "expiresInSlots");
-  return {
-    delegate: parsePubkey(b.delegate, "delegate"),
-    expirySlot,
-    maxUses: parseU32(b.maxUses, "maxUses"),
-    maxAmountPerTx: parseU128(b.maxAmountPerTx, "maxAmountPerTx"),
-    maxTotalAmount: b.maxTotalAmount === undefined ? undefined : parseU128(b.maxTotalAmount, "maxTotalAmount"),
-    allowedSchemes: b.allowedSchemes === undefined ? undefined : parseU32(b.allowedSchemes, "allowedSchemes"),
-    allowedPrograms: allowlist(parsePubkeyList(b.allowedPrograms, "allowedPrograms")),
-    format: parseFormat(b.format),
-    assetMint: b.assetMint === undefined ? undefined : parsePubkey(b.assetMint, "assetMint"),
-    allowDurableNonce: parseBool(b.allowDurableNonce, "allowDurableNonce"),
-    allowCpi: parseBool(b.allowCpi, "allowCpi"),
-  };
+interface Lifecycle<P extends TSchema, B extends TObject> {
+  url: string;
+  tag: string;
+  summary: string;
+  /** The client action's name: a caller-signed deploy must hold it. */
+  instruction: string;
+  params?: P;
+  body: B;
+  status?: number;
+  build: (params: Static<P>, body: Static<B>) => Promise<Target>;
+  /** Extra fields of a deploy's reply. */
+  deployed?: Record<string, unknown>;
+  /** Extra fields of a caller-signed deploy's reply, from its decoded instructions. */
+  signed?: (s: Service, r: Relayable) => Record<string, unknown>;
 }
 
-function parseBool(v: unknown, field: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== "boolean") throw new UsageError(`${field} must be true or false`);
-  return v;
+/** An admin action's pair of routes: `<url>/preview` and `<url>` (deploy). */
+function lifecycle<P extends TSchema = NoParams, B extends TObject = NoParams>(s: Service, l: Lifecycle<P, B>): Route[] {
+  const common = { method: "POST" as const, scopes: ADMIN, tag: l.tag, params: l.params };
+  return [
+    route<P, NoParams, B>({
+      ...common, url: `${l.url}/preview`, summary: `${l.summary} — preview: the unsigned transaction and its simulation`,
+      body: l.body, response: S.replies({ 200: S.PreviewReply }), handle: async (p, b) => A.previewReply(s, await l.build(p, b)),
+    }),
+    route({
+      ...common, url: l.url, summary: `${l.summary} — deploy: { transaction } signed by the caller, or the parameters for the server's admin key to sign`,
+      body: S.SignedOr(l.body), status: l.status, response: S.replies({ [l.status ?? 200]: S.DeployReply }),
+      handle: async (p, b) => {
+        if (!S.isSigned(b)) return { ...l.deployed, ...(await A.deployOnServer(s, await l.build(p, b))) };
+        const r = relayable(s, b.transaction);
+        expectInstruction(r, l.instruction);
+        return { ...l.deployed, ...(await relay(s, r)), ...l.signed?.(s, r) };
+      },
+    }),
+  ];
 }
 
-/** The program's own bound (1..=8), checked before a transaction too large to encode is built. */
-function allowlist(programs: PublicKey[]): PublicKey[] {
-  if (programs.length > MAX_ALLOWED_PROGRAMS) throw new UsageError(`allowedPrograms: at most ${MAX_ALLOWED_PROGRAMS} programs (got ${programs.length})`);
-  return programs;
+/** Sessions a caller-signed create made, from its decoded create_session instructions (accounts: admin, payer, policy, session, …). */
+function createdSessions(s: Service, r: Relayable) {
+  const created = r.instructions.filter((ix) => ix.name === "createSession").map((ix) => {
+    const sessionId = (ix.data as { args: { sessionId: number } }).args.sessionId;
+    return { sessionId, session: s.client.sessionAddress(ix.accounts[2], sessionId).toBase58() };
+  });
+  return { created };
 }
-const MAX_ALLOWED_PROGRAMS = 8;
-
-/** `policy`, or `dwallet` + `initAuthority`; 404 if no such policy account. */
-async function existingPolicy(s: Service, b: Body): Promise<PublicKey> {
-  let policy: PublicKey;
-  if (b.policy !== undefined) policy = parsePubkey(b.policy, "policy");
-  else if (b.dwallet !== undefined || b.initAuthority !== undefined) {
-    policy = s.client.policyAddress(parsePubkey(b.dwallet, "dwallet"), parsePubkey(b.initAuthority, "initAuthority"));
-  } else throw new UsageError("give policy, or dwallet and initAuthority");
-  if (!(await s.client.fetchPolicy(policy))) throw new HttpError(404, "PolicyNotFound", `no policy at ${policy.toBase58()}`);
-  return policy;
-}
-
-/**
- * Submit a transaction the caller signed (typically the one /sessions/preview
- * returned). The server relays only session-keys instructions: it is not a
- * general-purpose transaction relay.
- */
-async function submitSigned(s: Service, raw: unknown): Promise<Reply> {
-  if (typeof raw !== "string") throw new UsageError("transaction must be base64");
-  let tx: Transaction;
-  try {
-    tx = Transaction.from(Buffer.from(raw, "base64"));
-  } catch {
-    throw new UsageError("transaction is not a valid base64 wire transaction");
-  }
-  if (tx.instructions.length === 0 || tx.instructions.some((ix) => !ix.programId.equals(s.client.programId))) {
-    throw new UsageError("transaction may contain only session-keys instructions");
-  }
-  if (!tx.verifySignatures(true)) throw new UsageError("transaction is not fully signed (or a signature is invalid)");
-  const outcome = await s.chain.sendTransaction(tx);
-  if (!outcome.ok) throw rejected(s.client.nameFailure(outcome.logs, outcome.error), { signature: outcome.signature });
-  return [201, { signature: outcome.signature, computeUnits: outcome.computeUnits, created: createdSessions(s, tx) }];
-}
-
-/** Sessions a submitted transaction created, from its decoded createSession instructions. */
-function createdSessions(s: Service, tx: Transaction) {
-  const out: { sessionId: number; session: string }[] = [];
-  for (const ix of tx.instructions) {
-    const decoded = (s.client.program.coder.instruction as BorshInstructionCoder).decode(ix.data);
-    if (!decoded || !/^create_?session$/i.test(decoded.name)) continue;
-    const sessionId = (decoded.data as { args: { sessionId: number } }).args.sessionId;
-    const policy = ix.keys[2].pubkey; // accounts: admin, payer, policy, session, system_program
-    out.push({ sessionId, session: s.client.sessionAddress(policy, sessionId).toBase58() });
-  }
-  return out;
-}
-
-function requireAdmin(s: Service): Keypair {
-  if (!s.admin) throw new UsageError("this server holds no admin keypair (SESSION_KEYS_ADMIN_KEYPAIR); submit a signed transaction instead");
-  return s.admin;
-}
-
-function rejected(f: NamedFailure, details: Record<string, unknown>): HttpError {
-  return new HttpError(422, f.name, f.message ?? `transaction rejected: ${f.name}`, { ...failureJson(f), ...details });
-}
-

@@ -1,6 +1,8 @@
 /**
- * session-keys HTTP API: Node `http` only, JSON in and out, API-key auth.
- * Routes and their semantics: ./routes.ts. Auth: ./auth.ts.
+ * session-keys HTTP API on fastify 5: TypeBox schemas validate every request
+ * and make the OpenAPI 3.1 document (GET /openapi.json); JSON in and out;
+ * API-key auth (x-api-key). Routes, paths and signing rules: ./routes.ts.
+ * Auth: ./auth.ts. Decisions: docs/api.md.
  *
  *   npm run api -- --local [--port 8787]                    embedded LiteSVM + a demo dWallet and policy
  *   npm run api -- --url https://api.devnet.solana.com      a cluster (admin from SESSION_KEYS_ADMIN_KEYPAIR)
@@ -8,32 +10,58 @@
  * Env: SESSION_KEYS_API_KEYS="key:admin,key2:read" (required for --url; in
  * --local a random admin key is generated and printed if unset),
  * SESSION_KEYS_ADMIN_KEYPAIR=<keypair file>.
+ *
+ * Limits: bodies up to 64 KiB (413 PayloadTooLarge); a request must arrive
+ * whole within `requestTimeoutMs` (15 s) and a socket idle for
+ * `connectionTimeoutMs` (60 s) is closed, so a slow body cannot hold one.
  */
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomBytes } from "crypto";
+import Fastify, { FastifyInstance } from "fastify";
+import swagger from "@fastify/swagger";
+import { Type } from "@sinclair/typebox";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
-import { Chain, KeypairWallet, RpcChain } from "../chain";
+import { Chain, KeypairWallet, LocalChain, RpcChain } from "../chain";
 import { ReadonlyWallet, SessionKeysClient } from "../client";
 import { createLocalPolicy, localClient, startLocalChain } from "../local";
 import { parseArgs } from "../cli/args";
+import { toJson } from "../cli/format";
 import { loadKeypair, parseU32, UsageError } from "../cli/parse";
-import { ApiKeys, Scope } from "./auth";
-import { HttpError, readJsonBody, sendJson } from "./http";
-import { approval, deploySession, inspect, previewSession, previewSolanaMessage, Reply, revoke, Service } from "./routes";
+import { ApiKeys, KeyScopes } from "./auth";
+import { HttpError, MAX_BODY_BYTES, registerJsonParser, sendError } from "./http";
+import { registerRoutes, Service } from "./routes";
+import { validatorCompiler } from "./validation";
+
+export interface Limits {
+  /** Largest request body, bytes (default 64 KiB). */
+  bodyLimit: number;
+  /** The whole request (headers and body) must arrive within this (default 15 s); then 408 and the socket closes. */
+  requestTimeoutMs: number;
+  /** A socket with no traffic for this long is closed (default 60 s: a deploy waits for confirmation). */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive socket is closed after this (default 5 s). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { bodyLimit: MAX_BODY_BYTES, requestTimeoutMs: 15_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 };
 
 export interface ServerOptions {
-  /** Embedded LiteSVM with both programs, a funded admin and a demo dWallet + policy. */
+  /** Embedded chain with both programs, a funded admin and a demo dWallet + policy. */
   local?: boolean;
+  /** With `local`: this in-process chain (programs deployed) instead of a fresh LiteSVM, e.g. bankrun in tests. */
+  localChain?: LocalChain;
   /** A cluster's RPC URL (exclusive with `local`). */
   url?: string;
-  apiKeys: ApiKeys | string;
-  /** Signs server-side deploys/revokes; in local mode the funded admin (generated if absent). */
+  /** `key:scope,…` or any key store. */
+  apiKeys: KeyScopes | string;
+  /** Signs server-side deploys; in local mode the funded admin (generated if absent). */
   adminKeypair?: Keypair;
   /** Default 127.0.0.1: listening beyond loopback is an explicit choice. */
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
+  limits?: Partial<Limits>;
 }
 
 export interface LocalDemo {
@@ -43,7 +71,13 @@ export interface LocalDemo {
   policy: PublicKey;
 }
 
+/** A registered route, as fastify spells it (`/sessions/:session/revoke`). */
+export interface RegisteredRoute { method: string; url: string }
+
 export interface RunningServer {
+  app: FastifyInstance;
+  /** Every route the app registered (for checking the OpenAPI document against). */
+  routes: RegisteredRoute[];
   server: http.Server;
   /** e.g. http://127.0.0.1:54321 */
   url: string;
@@ -52,55 +86,75 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  /** Required scopes (any of). */
-  scopes: Scope[];
-  handle(s: Service, m: RegExpExecArray, req: http.IncomingMessage, url: URL): Promise<Reply>;
-}
-
-const ADMIN = ["admin"];
-const ANY = ["admin", "read"];
-
-const ROUTES: Route[] = [
-  { method: "POST", pattern: /^\/sessions\/preview$/, scopes: ADMIN, handle: async (s, _m, req) => previewSession(s, await readJsonBody(req)) },
-  { method: "POST", pattern: /^\/sessions$/, scopes: ADMIN, handle: async (s, _m, req) => deploySession(s, await readJsonBody(req)) },
-  { method: "POST", pattern: /^\/sessions\/([^/]+)\/revoke$/, scopes: ADMIN, handle: async (s, m, req) => revoke(s, pathParam(m[1]), await readJsonBody(req)) },
-  { method: "GET", pattern: /^\/policies\/([^/]+)$/, scopes: ANY, handle: async (s, m, _req, url) => inspect(s, pathParam(m[1]), url.searchParams) },
-  { method: "GET", pattern: /^\/approvals\/([^/]+)$/, scopes: ANY, handle: async (s, m) => approval(s, pathParam(m[1])) },
-  {
-    method: "POST", pattern: /^\/sessions\/([^/]+)\/solana-message\/preview$/, scopes: ANY,
-    handle: async (s, m, req) => previewSolanaMessage(s, pathParam(m[1]), await readJsonBody(req)),
-  },
-];
-
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const keys = typeof options.apiKeys === "string" ? ApiKeys.parse(options.apiKeys) : options.apiKeys;
   const { service, demo } = await startService(options);
-  const server = http.createServer((req, res) => {
-    handle(service, keys, req).then(([status, body]) => sendJson(res, status, body), (e) => sendError(res, e));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { app, routes } = await buildApp(service, keys, { ...DEFAULT_LIMITS, ...options.limits });
+  await app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
+  const { address, port } = app.server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
-  return {
-    server, service, demo, url: `http://${host}:${port}`,
-    close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
-  };
+  return { app, routes, server: app.server, service, demo, url: `http://${host}:${port}`, close: () => app.close() };
+}
+
+/** The fastify app: limits, parsers, validation, auth, the OpenAPI document, the routes. */
+export async function buildApp(service: Service, keys: KeyScopes, limits: Limits): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
+  const app = Fastify({
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node 20 honours requestTimeout only when given to http.createServer (fastify sets it afterwards, which
+    // has no effect; tests/api-service.test.ts holds it), and checks it on an interval (30 s by default).
+    http: { requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.requestTimeoutMs / 4)) },
+    exposeHeadRoutes: false,
+    frameworkErrors: (e, req, reply) => sendError(e.code === "FST_ERR_BAD_URL"
+      ? new HttpError(400, "BadRequest", `malformed percent-escape in the path: ${JSON.stringify(req.url)}`) : e, req, reply),
+  });
+  const routes: RegisteredRoute[] = [];
+  app.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  // Replies are documented by their schemas, not filtered by them: the client's views pass through whole.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook("preSerialization", async (_req, _reply, payload) => toJson(payload));
+  registerJsonParser(app);
+  app.setErrorHandler((e, req, reply) => sendError(e, req, reply));
+  app.setNotFoundHandler((req) => {
+    throw new HttpError(404, "NotFound", `no route ${req.method} ${req.url.split("?")[0]}`);
+  });
+  app.addHook("onRequest", async (req) => authorize(keys, req.routeOptions.config.scopes, req.headers["x-api-key"]));
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "session-keys API", version: "0.1.0", description: "Session keys over Ika dWallets: preview and deploy every admin action, the delegate's path, inspect." },
+      components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } } },
+    },
+  });
+  app.get("/openapi.json", {
+    schema: { tags: ["service"], summary: "this API as an OpenAPI 3.1 document", response: { 200: Type.Object({}, { additionalProperties: true }) } },
+  }, async () => app.swagger());
+  registerRoutes(app, service);
+  await app.ready();
+  return { app, routes };
+}
+
+/** 401 for a missing or unknown key, 403 for a key without the route's scope; public routes (and 404s) pass. */
+function authorize(keys: KeyScopes, scopes: string[] | undefined, header: string | string[] | undefined): void {
+  if (!scopes) return;
+  const scope = keys.scopeOf(Array.isArray(header) ? header[0] : header);
+  if (scope === undefined) throw new HttpError(401, "Unauthorized", "missing or unknown x-api-key");
+  if (!scopes.includes(scope)) throw new HttpError(403, "Forbidden", `this endpoint needs scope ${scopes.join(" or ")}`);
 }
 
 async function startService(o: ServerOptions): Promise<{ service: Service; demo?: LocalDemo }> {
-  if (o.local === !!o.url) throw new UsageError("give exactly one of local or url");
+  if (!!o.local === !!o.url) throw new UsageError("give exactly one of local or url");
   if (o.url) {
     const chain: Chain = new RpcChain(o.url);
     const wallet = o.adminKeypair ? new KeypairWallet(o.adminKeypair) : new ReadonlyWallet(PublicKey.default);
     return { service: { chain, client: new SessionKeysClient(chain, wallet), admin: o.adminKeypair } };
   }
-  const chain = await startLocalChain();
+  const chain = o.localChain ?? (await startLocalChain());
   const admin = o.adminKeypair ?? Keypair.generate();
   await chain.airdrop(admin.publicKey, 1_000n * BigInt(LAMPORTS_PER_SOL));
   const p = await createLocalPolicy(chain, admin, admin.publicKey);
@@ -108,39 +162,6 @@ async function startService(o: ServerOptions): Promise<{ service: Service; demo?
     service: { chain, client: localClient(chain, new KeypairWallet(admin)), admin },
     demo: { dwallet: p.dwallet, initAuthority: p.initAuthority.publicKey, policy: p.policy },
   };
-}
-
-/** A path segment, percent-decoded; a malformed escape is the caller's error (400), not ours. */
-function pathParam(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new HttpError(400, "BadRequest", `malformed percent-escape in the path: ${JSON.stringify(raw)}`);
-  }
-}
-
-/** Route, then auth (401/403), then the handler. Unknown routes are 404 before auth: they hold nothing. */
-async function handle(s: Service, keys: ApiKeys, req: http.IncomingMessage): Promise<Reply> {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const candidates = ROUTES.filter((r) => r.pattern.test(url.pathname));
-  if (candidates.length === 0) throw new HttpError(404, "NotFound", `no route ${url.pathname}`);
-  const route = candidates.find((r) => r.method === req.method);
-  if (!route) throw new HttpError(405, "MethodNotAllowed", `${req.method} not allowed on ${url.pathname}`);
-  const header = req.headers["x-api-key"];
-  const scope = keys.scopeOf(Array.isArray(header) ? header[0] : header);
-  if (scope === undefined) throw new HttpError(401, "Unauthorized", "missing or unknown x-api-key");
-  if (!route.scopes.includes(scope)) throw new HttpError(403, "Forbidden", `this endpoint needs scope ${route.scopes.join(" or ")}`);
-  return route.handle(s, route.pattern.exec(url.pathname)!, req, url);
-}
-
-function sendError(res: http.ServerResponse, e: unknown): void {
-  if (e instanceof HttpError) return sendJson(res, e.status, { error: e.errorName, message: e.message, ...e.details });
-  if (e instanceof UsageError) return sendJson(res, 400, { error: "BadRequest", message: e.message });
-  // The client's range checks (u64/u16 arguments) name the field: the caller's input, not ours.
-  if (e instanceof RangeError) return sendJson(res, 400, { error: "BadRequest", message: e.message });
-  // Unexpected: log for the operator, reveal nothing internal to the caller.
-  console.error(e);
-  sendJson(res, 500, { error: "InternalError", message: "internal error" });
 }
 
 async function main() {

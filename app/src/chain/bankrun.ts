@@ -6,11 +6,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccountInfo, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
+import { AccountInfo, PublicKey, SystemProgram, Transaction, VersionedTransaction } from "@solana/web3.js";
 import { Clock, ProgramTestContext, start } from "solana-bankrun";
 import { fromDisplayString } from "./errors";
+import { SeenAccounts } from "./seen-accounts";
 import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
-import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
+import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "./types";
 
 /** The upgradeable loader's predecessor; programs stored as plain executable accounts. */
 const BPF_LOADER_2 = new PublicKey("BPFLoader2111111111111111111111111111111111");
@@ -20,6 +21,7 @@ export interface BankrunProgram { programId: PublicKey; soPath: string }
 export class BankrunChain implements LocalChain {
   readonly kind = "bankrun" as const;
   readonly simulatesPostState = false;
+  private readonly seenAccounts = new SeenAccounts();
 
   private constructor(readonly context: ProgramTestContext) {}
 
@@ -61,7 +63,8 @@ export class BankrunChain implements LocalChain {
     return Promise.all(addresses.map((a) => this.getAccountInfo(a)));
   }
 
-  async sendTransaction(tx: Transaction): Promise<TxOutcome> {
+  async sendTransaction(tx: Transaction | VersionedTransaction): Promise<TxOutcome> {
+    this.seenAccounts.addTransaction(tx);
     const res = await this.banks.tryProcessTransaction(tx);
     const base = {
       signature: txSignature(tx),
@@ -106,6 +109,10 @@ export class BankrunChain implements LocalChain {
     return Number(rent.minimumBalance(BigInt(dataLength)));
   }
 
+  getProgramAccounts(programId: PublicKey, filters: AccountFilter[], dataSlice?: DataSlice): Promise<ProgramAccount[]> {
+    return this.seenAccounts.programAccounts(this, programId, filters, dataSlice);
+  }
+
   /** Credits lamports by state injection (see `setAccount`): no transaction, so nothing to deduplicate. */
   async airdrop(address: PublicKey, lamports: number | bigint): Promise<void> {
     const current = await this.banks.getAccount(address);
@@ -133,6 +140,7 @@ export class BankrunChain implements LocalChain {
    */
   async setAccount(address: PublicKey, account: AccountInfo<Buffer | Uint8Array>): Promise<void> {
     const reserve = this.context.payer.publicKey;
+    this.seenAccounts.add(address);
     if (address.equals(reserve)) throw new Error("bankrun's payer is the lamport reserve; inject another account");
     const previous = (await this.banks.getAccount(address))?.lamports ?? 0;
     const delta = account.lamports - previous;

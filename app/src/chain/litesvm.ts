@@ -1,16 +1,18 @@
 /** In-process LiteSVM 0.8.0 backend (the last litesvm that takes web3.js objects). */
-import { AccountInfo, PublicKey, Transaction } from "@solana/web3.js";
+import { AccountInfo, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 import { Clock, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
 import { fromLiteSvmError } from "./errors";
 import { resetFpu } from "./fpu";
+import { SeenAccounts } from "./seen-accounts";
 import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
-import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
+import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "./types";
 
 export class LiteSvmChain implements LocalChain {
   readonly kind = "litesvm" as const;
   readonly simulatesPostState = true;
   /** The underlying VM, for the rare test that needs something this interface lacks. */
   readonly svm: LiteSVM;
+  private readonly seenAccounts = new SeenAccounts();
 
   constructor(svm?: LiteSVM) {
     this.svm = svm ?? new LiteSVM();
@@ -24,7 +26,8 @@ export class LiteSvmChain implements LocalChain {
     return addresses.map((a) => toBufferAccount(this.svm.getAccount(a)));
   }
 
-  async sendTransaction(tx: Transaction): Promise<TxOutcome> {
+  async sendTransaction(tx: Transaction | VersionedTransaction): Promise<TxOutcome> {
+    this.seenAccounts.addTransaction(tx);
     const res = this.svm.sendTransaction(tx);
     resetFpu();
     const meta = res instanceof FailedTransactionMetadata ? res.meta() : res;
@@ -81,7 +84,12 @@ export class LiteSvmChain implements LocalChain {
     return Number(this.svm.minimumBalanceForRentExemption(BigInt(dataLength)));
   }
 
+  getProgramAccounts(programId: PublicKey, filters: AccountFilter[], dataSlice?: DataSlice): Promise<ProgramAccount[]> {
+    return this.seenAccounts.programAccounts(this, programId, filters, dataSlice);
+  }
+
   async airdrop(address: PublicKey, lamports: number | bigint): Promise<void> {
+    this.seenAccounts.add(address);
     const res = this.svm.airdrop(address, BigInt(lamports));
     if (res instanceof FailedTransactionMetadata) throw new Error(`airdrop failed: ${res.toString()}`);
   }
@@ -96,6 +104,7 @@ export class LiteSvmChain implements LocalChain {
   }
 
   async setAccount(address: PublicKey, account: AccountInfo<Buffer | Uint8Array>): Promise<void> {
+    this.seenAccounts.add(address);
     this.svm.setAccount(address, { ...account, data: Uint8Array.from(account.data) });
   }
 

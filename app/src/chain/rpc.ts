@@ -1,8 +1,9 @@
 /** A real cluster (devnet, mainnet, a local validator) over JSON-RPC. */
+import { utils } from "@coral-xyz/anchor";
 import { AccountInfo, Commitment, Connection, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 import { fromRpcError } from "./errors";
 import { txSignature } from "./tx-utils";
-import type { Blockhash, Chain, SimOutcome, TxOutcome } from "./types";
+import type { AccountFilter, Blockhash, Chain, DataSlice, ProgramAccount, SimOutcome, TxOutcome } from "./types";
 
 export class RpcChain implements Chain {
   readonly kind = "rpc" as const;
@@ -31,12 +32,14 @@ export class RpcChain implements Chain {
    * its logs and structured error; then sends without preflight and reads the
    * landed transaction's logs and CU.
    */
-  async sendTransaction(tx: Transaction): Promise<TxOutcome> {
+  async sendTransaction(tx: Transaction | VersionedTransaction): Promise<TxOutcome> {
     const signature = txSignature(tx);
     const sim = await this.simulateTransaction(tx);
     if (!sim.ok) return { ok: false, signature, logs: sim.logs, computeUnits: sim.computeUnits, error: sim.error! };
     await this.connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
-    const { blockhash, lastValidBlockHeight } = { blockhash: tx.recentBlockhash!, lastValidBlockHeight: tx.lastValidBlockHeight ?? (await this.connection.getLatestBlockhash(this.commitment)).lastValidBlockHeight };
+    const legacy = tx instanceof Transaction;
+    const blockhash = legacy ? tx.recentBlockhash! : tx.message.recentBlockhash;
+    const lastValidBlockHeight = (legacy ? tx.lastValidBlockHeight : undefined) ?? (await this.connection.getLatestBlockhash(this.commitment)).lastValidBlockHeight;
     await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, this.commitment);
     const landed = await this.connection.getTransaction(signature, {
       commitment: this.commitment === "processed" ? "confirmed" : (this.commitment as "confirmed" | "finalized"),
@@ -48,11 +51,11 @@ export class RpcChain implements Chain {
     return { ok: true, signature, logs, computeUnits };
   }
 
-  async simulateTransaction(tx: Transaction, accounts: PublicKey[] = []): Promise<SimOutcome> {
-    const vtx = new VersionedTransaction(tx.compileMessage());
+  async simulateTransaction(tx: Transaction | VersionedTransaction, accounts: PublicKey[] = []): Promise<SimOutcome> {
+    const vtx = tx instanceof Transaction ? new VersionedTransaction(tx.compileMessage()) : tx;
     const res = await this.connection.simulateTransaction(vtx, {
       sigVerify: false,
-      replaceRecentBlockhash: !tx.recentBlockhash,
+      replaceRecentBlockhash: tx instanceof Transaction && !tx.recentBlockhash,
       commitment: this.commitment,
       accounts: accounts.length ? { encoding: "base64", addresses: accounts.map((a) => a.toBase58()) } : undefined,
     });
@@ -84,5 +87,14 @@ export class RpcChain implements Chain {
 
   getMinimumBalanceForRentExemption(dataLength: number): Promise<number> {
     return this.connection.getMinimumBalanceForRentExemption(dataLength, this.commitment);
+  }
+
+  async getProgramAccounts(programId: PublicKey, filters: AccountFilter[], dataSlice?: DataSlice): Promise<ProgramAccount[]> {
+    const found = await this.connection.getProgramAccounts(programId, {
+      commitment: this.commitment,
+      dataSlice,
+      filters: filters.map((f) => ("dataSize" in f ? f : { memcmp: { offset: f.memcmp.offset, bytes: utils.bytes.bs58.encode(f.memcmp.bytes) } })),
+    });
+    return found.map(({ pubkey, account }) => ({ address: pubkey, account }));
   }
 }

@@ -1,11 +1,11 @@
 /** Small helpers shared by the chain backends. */
 import type { ClockPatch } from "./types";
 import { utils } from "@coral-xyz/anchor";
-import { AccountInfo, Transaction } from "@solana/web3.js";
+import { AccountInfo, Transaction, VersionedTransaction } from "@solana/web3.js";
 
 /** First signature of a transaction (its id), base58; all-zero if unsigned. */
-export function txSignature(tx: Transaction): string {
-  const sig = tx.signatures[0]?.signature;
+export function txSignature(tx: Transaction | VersionedTransaction): string {
+  const sig = tx instanceof Transaction ? tx.signatures[0]?.signature : tx.signatures[0];
   return utils.bytes.bs58.encode(sig ?? Buffer.alloc(64));
 }
 

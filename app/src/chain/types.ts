@@ -3,7 +3,7 @@
  * runtime (LiteSVM, bankrun). The client, tests and benchmarks talk only to
  * these types, so none of them knows which backend it runs on.
  */
-import type { AccountInfo, PublicKey, Transaction } from "@solana/web3.js";
+import type { AccountInfo, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 
 export type RuntimeKind = "rpc" | "litesvm" | "bankrun";
 
@@ -46,6 +46,14 @@ export interface SimOutcome {
 
 export interface Blockhash { blockhash: string; lastValidBlockHeight: number }
 
+/** A `getProgramAccounts` filter, as the RPC takes it (memcmp bytes raw, not base58). */
+export type AccountFilter = { memcmp: { offset: number; bytes: Buffer } } | { dataSize: number };
+
+/** Which bytes of each account to return; `{ offset: 0, length: 0 }` lists addresses only. */
+export interface DataSlice { offset: number; length: number }
+
+export interface ProgramAccount { address: PublicKey; account: AccountInfo<Buffer> }
+
 /** Operations every backend supports. */
 export interface Chain {
   readonly kind: RuntimeKind;
@@ -53,14 +61,20 @@ export interface Chain {
   readonly simulatesPostState: boolean;
   getAccountInfo(address: PublicKey): Promise<AccountInfo<Buffer> | null>;
   getMultipleAccounts(addresses: PublicKey[]): Promise<(AccountInfo<Buffer> | null)[]>;
-  /** Submit a fully signed transaction and wait for its outcome. Never throws on program failure. */
-  sendTransaction(tx: Transaction): Promise<TxOutcome>;
+  /** Submit a fully signed transaction (legacy or v0) and wait for its outcome. Never throws on program failure. */
+  sendTransaction(tx: Transaction | VersionedTransaction): Promise<TxOutcome>;
   /** Simulate without signatures being checked; report post-state of `accounts`. */
   simulateTransaction(tx: Transaction, accounts?: PublicKey[]): Promise<SimOutcome>;
   /** The slot programs see in the Clock sysvar. */
   getSlot(): Promise<bigint>;
   getLatestBlockhash(): Promise<Blockhash>;
   getMinimumBalanceForRentExemption(dataLength: number): Promise<number>;
+  /**
+   * Accounts owned by `programId` that pass every filter, in no particular
+   * order. An in-process runtime cannot list its accounts: it answers from
+   * every address it has seen in a transaction or a state injection.
+   */
+  getProgramAccounts(programId: PublicKey, filters: AccountFilter[], dataSlice?: DataSlice): Promise<ProgramAccount[]>;
 }
 
 /** Clock fields a test may override; missing fields keep their current value. */
