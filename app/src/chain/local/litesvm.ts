@@ -1,10 +1,10 @@
 /** In-process LiteSVM 0.8.0 backend (the last litesvm that takes web3.js objects). */
 import { AccountInfo, PublicKey, Transaction } from "@solana/web3.js";
 import { Clock, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
-import { fromLiteSvmError } from "./errors";
+import { fromLiteSvmError } from "../errors";
 import { resetFpu } from "./fpu";
-import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
-import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
+import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "../tx-utils";
+import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "../types";
 
 export class LiteSvmChain implements LocalChain {
   readonly kind = "litesvm" as const;

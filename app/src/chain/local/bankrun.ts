@@ -8,9 +8,9 @@ import * as os from "os";
 import * as path from "path";
 import { AccountInfo, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { Clock, ProgramTestContext, start } from "solana-bankrun";
-import { fromDisplayString } from "./errors";
-import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
-import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "./types";
+import { fromDisplayString } from "../errors";
+import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "../tx-utils";
+import type { Blockhash, ClockPatch, LocalChain, SimOutcome, TxOutcome } from "../types";
 
 /** The upgradeable loader's predecessor; programs stored as plain executable accounts. */
 const BPF_LOADER_2 = new PublicKey("BPFLoader2111111111111111111111111111111111");
