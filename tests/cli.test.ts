@@ -12,8 +12,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage } from "@solana/web3.js";
-import { parseArgs } from "../app/src/cli/args";
-import { loadKeypair } from "../app/src/cli/parse";
+import { parseArgs } from "../app/src/shell/args";
+import { loadKeypair } from "../app/src/shell/parse";
 import { clusterUrl } from "../app/src/cli/context";
 import { run } from "../app/src/cli/index";
 

@@ -1,6 +1,6 @@
 /** Minimal JSON-over-`http` plumbing: bounded body reading, JSON replies, typed HTTP errors. */
 import { IncomingMessage, ServerResponse } from "http";
-import { toJson } from "../cli/format";
+import { toJson } from "../shell/format";
 
 /** An error with its HTTP status and a stable machine-readable name. */
 export class HttpError extends Error {

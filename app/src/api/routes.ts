@@ -20,8 +20,8 @@ import {
   approvalJson, approveSolanaMessage, createSession, fetchMessageApproval, fitsInOneTransaction, inspectPolicy, NamedFailure, revokeSession,
   SessionKeysClient, SessionLimits, stageSolanaMessage,
 } from "../client";
-import { failureJson, previewSummary, readable, toJson } from "../cli/format";
-import { parseBase64, parseFormat, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../cli/parse";
+import { failureJson, previewSummary, readable, toJson } from "../shell/format";
+import { parseBase64, parseFormat, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../shell/parse";
 import { HttpError } from "./http";
 
 export interface Service {

@@ -11,12 +11,12 @@ import {
   approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage,
 } from "../client";
 import { writeDwallet } from "../local";
-import { ParsedArgs } from "./args";
+import { ParsedArgs } from "../shell/args";
 import { Context } from "./context";
-import { failureJson, previewSummary, readable, toJson } from "./format";
+import { failureJson, previewSummary, readable, toJson } from "../shell/format";
 import {
   loadKeypair, parseBase64, parseFormat, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
-} from "./parse";
+} from "../shell/parse";
 
 /** A transaction the chain rejected; `failure.name` is the exact program error name. */
 export class CommandFailure extends Error {

@@ -10,9 +10,9 @@ import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { Chain, KeypairWallet, RpcChain } from "../chain";
 import { SessionKeysClient } from "../client";
 import { localClient } from "../local";
-import { ParsedArgs } from "./args";
+import { ParsedArgs } from "../shell/args";
 import { LocalState } from "./local-state";
-import { loadKeypair, UsageError, userPath } from "./parse";
+import { loadKeypair, UsageError, userPath } from "../shell/parse";
 
 export interface Context {
   chain: Chain;

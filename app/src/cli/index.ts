@@ -10,12 +10,12 @@
  *
  * Run under `node --no-allocation-site-pretenuring` (npm run cli does): LiteSVM needs it.
  */
-import { parseArgs } from "./args";
+import { parseArgs } from "../shell/args";
 import { COMMANDS, CommandFailure } from "./commands";
 import { GLOBAL_ALIASES, GLOBAL_FLAGS, openContext } from "./context";
 import { lockStateFile } from "./local-state";
-import { toJson } from "./format";
-import { UsageError } from "./parse";
+import { toJson } from "../shell/format";
+import { UsageError } from "../shell/parse";
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 

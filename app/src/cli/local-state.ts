@@ -17,7 +17,7 @@ import { TxOutcome } from "../chain";
 import { LiteSvmChain } from "../chain/local";
 import { SESSION_KEYS_PROGRAM_ID } from "../client";
 import { deployIka, localIka, SESSION_KEYS_SO } from "../local";
-import { UsageError } from "./parse";
+import { UsageError } from "../shell/parse";
 
 const SYSVAR_OWNER = "Sysvar1111111111111111111111111111111111111";
 
