@@ -13,7 +13,7 @@ import {
 import { writeDwallet } from "../local/ika-network";
 import { ParsedArgs } from "../shell/args";
 import { Context } from "./context";
-import { displayPolicy, Json } from "./display";
+import { displayPolicy, displayRecord, JsonRecord } from "./display";
 import { failureJson, previewSummary, readable, toJson } from "../shell/format";
 import {
   loadKeypair, parseBase64, parseFormat, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
@@ -48,7 +48,7 @@ export interface Command {
   /** Changes nothing on chain: a --local state file is not rewritten. */
   readsOnly?: boolean;
   /** Human-readable output of the command's JSON result (default: aligned key-value text, tables for lists). */
-  display?(result: Json): string;
+  display?(result: JsonRecord): string;
   run(ctx: Context, args: ParsedArgs): Promise<Result>;
 }
 
@@ -121,6 +121,11 @@ export const COMMANDS: Record<string, Command> = {
       ["--allow-durable-nonce", "solana format: accept messages with a durable nonce"],
       ["--allow-cpi", "solana format: accept a use by cross-program invocation"],
     ],
+    // Once deployed, the Session as it landed; the preview's copy of it would say the same again.
+    display: (result) => {
+      const { state: _previewed, ...preview } = result.preview as JsonRecord;
+      return displayRecord(result.deployed ? { ...result, preview } : result).join("\n");
+    },
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const admin = optionalKeypair(args, "admin") ?? ctx.payer;

@@ -4,14 +4,14 @@
  * and the one-line error. Everything is rendered from the JSON a command
  * returns, so both outputs always say the same thing.
  */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonRecord = { [key: string]: Json };
 
 /** Fields too long to read in a terminal; `--output json` has them. */
 const LONG_FIELDS = new Set(["unsignedTransaction", "logs"]);
 
 /** `maxAmountPerTx` → `max amount per tx`. */
-export function label(key: string): string {
+function label(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
@@ -25,13 +25,13 @@ function scalar(v: Json): string {
 const isRecord = (v: Json): v is JsonRecord => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Rows of `key  value`, the keys padded to one column. */
-export function keyValues(rows: [string, string][], indent = ""): string[] {
+function keyValues(rows: [string, string][], indent = ""): string[] {
   const width = Math.max(0, ...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}`);
 }
 
 /** A table: a header row, then one row per record; columns as wide as their widest cell. */
-export function table(headers: string[], rows: string[][], indent = ""): string[] {
+function table(headers: string[], rows: string[][], indent = ""): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ");
   return [line(headers), ...rows.map(line)];
@@ -59,8 +59,7 @@ export function displayRecord(r: JsonRecord, indent = ""): string[] {
 }
 
 /** `inspect`: the policy as key-value rows, then one table row per session with its live status. */
-export function displayPolicy(view: Json): string {
-  const p = view as JsonRecord;
+export function displayPolicy(p: JsonRecord): string {
   const d = p.dwalletAccount as JsonRecord | null;
   const head = keyValues([
     ["policy", scalar(p.address)], ["status", scalar(p.status)], ["dwallet", scalar(p.dwallet)], ["curve", scalar(p.curve)],

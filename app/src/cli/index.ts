@@ -18,7 +18,7 @@ import { toJson } from "../shell/format";
 import { UsageError } from "../shell/parse";
 import { Command, COMMANDS, CommandFailure } from "./commands";
 import { withContext } from "./context";
-import { displayRecord, errorLine, Json, JsonRecord } from "./display";
+import { displayRecord, errorLine, JsonRecord } from "./display";
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
@@ -82,10 +82,10 @@ function parsedArgs(command: Commander): ParsedArgs {
   return args;
 }
 
-function render(result: Json, output: string | undefined, command: Command): string {
+function render(result: JsonRecord, output: string | undefined, command: Command): string {
   if (output === "json") return JSON.stringify(result, null, 2);
   if (output === "json-compact") return JSON.stringify(result);
-  return command.display ? command.display(result) : displayRecord(result as JsonRecord).join("\n");
+  return command.display ? command.display(result) : displayRecord(result).join("\n");
 }
 
 /** Runs one command; never throws and never exits (so tests can call it in-process). */
@@ -97,7 +97,7 @@ export async function run(argv: string[]): Promise<RunResult> {
     await program.parseAsync(argv, { from: "user" });
     // Commander shows the help (and throws) when no command is given, so one was chosen.
     const { command, args } = chosen!;
-    const result = toJson(await withContext(args, command, (ctx) => command.run(ctx, args))) as Json;
+    const result = toJson(await withContext(args, command, (ctx) => command.run(ctx, args))) as JsonRecord;
     out.stdout += render(result, program.opts().output, command) + "\n";
     return { code: 0, ...out };
   } catch (e) {
