@@ -1,8 +1,9 @@
 /**
- * The CLI's commands, each a thin layer over app/src/client: parse flags,
- * build the action, preview and/or deploy, return a JSON-able result.
- * A failed transaction throws `CommandFailure` carrying the program's exact
- * error name.
+ * The CLI's commands. Each declares its arguments and options with their
+ * help (./index.ts builds the commander program from them) and is a thin
+ * layer over app/src/client: parse the values, build the action, preview
+ * and/or deploy, return a JSON-able result. A failed transaction throws
+ * `CommandFailure` carrying the program's exact error name.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {

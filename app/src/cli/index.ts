@@ -38,7 +38,7 @@ Examples:
 
 /** A value option given twice is a mistake, not "the last one wins". */
 function once(value: string, previous: string | undefined): string {
-  if (previous !== undefined) throw new InvalidArgumentError("given twice");
+  if (previous !== undefined) throw new InvalidArgumentError("Give the option once.");
   return value;
 }
 
