@@ -15,7 +15,8 @@ import { randomBytes } from "crypto";
 import {
   ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage,
 } from "@solana/web3.js";
-import { consumedByProgram, KeypairWallet, LiteSvmChain } from "../app/src/chain";
+import { consumedByProgram, KeypairWallet } from "../app/src/chain";
+import { LiteSvmChain } from "../app/src/chain/local";
 import {
   acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
   IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,

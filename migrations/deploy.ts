@@ -22,8 +22,8 @@ import * as path from "path";
 import { createHash } from "crypto";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { RpcChain } from "../app/src/chain";
-import { parseArgs } from "../app/src/cli/args";
-import { loadKeypair, parseU32, UsageError } from "../app/src/cli/parse";
+import { parseArgs } from "../app/src/shell/args";
+import { loadKeypair, parseU32, UsageError } from "../app/src/shell/parse";
 import { deployProgram, deployTransactions, PACKET_DATA_SIZE, planDeploy, rentExemptLamports } from "./loader-v3";
 
 const ROOT = path.resolve(__dirname, "..");

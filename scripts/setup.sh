@@ -14,10 +14,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-# The x87 reset LiteSVM 0.8 needs (app/src/chain/native/fpu_reset.c): an N-API
+# The x87 reset LiteSVM 0.8 needs (app/src/chain/local/native/fpu_reset.c): an N-API
 # module built with the machine's C compiler and Node's own headers.
 helper=target/native/fpu_reset.node
-source=app/src/chain/native/fpu_reset.c
+source=app/src/chain/local/native/fpu_reset.c
 if [ ! -f "$helper" ] || [ "$source" -nt "$helper" ]; then
   headers=$(node -p 'require("path").resolve(process.execPath, "../../include/node")')
   [ -f "$headers/node_api.h" ] || { echo "setup: Node's headers (node_api.h) not found under $headers" >&2; exit 1; }

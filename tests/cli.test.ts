@@ -3,8 +3,9 @@
  * file (embedded LiteSVM, accounts saved after each command). One linear
  * story, so the ~1.5 s per spawn is paid nine times, not per assertion:
  * local-init → init-policy → create (preview, then --yes) → use → a bound
- * refused by name → revoke → use refused SessionRevoked → inspect.
- * Plus the argument parser, in-process.
+ * refused by name → revoke → use refused SessionRevoked → inspect. They
+ * read `--output json`; a few runs read the text people see. Plus the
+ * conventions (options, help, exit codes) in-process.
  */
 import { expect } from "chai";
 import { spawn, spawnSync } from "child_process";
@@ -12,15 +13,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage } from "@solana/web3.js";
-import { parseArgs } from "../app/src/cli/args";
-import { loadKeypair } from "../app/src/cli/parse";
 import { clusterUrl } from "../app/src/cli/context";
+import { COMMANDS } from "../app/src/cli/commands";
 import { run } from "../app/src/cli/index";
 
 const ROOT = path.resolve(__dirname, "..");
 const JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
 
 interface CliRun { code: number; out: any; err: any }
+interface CliText { code: number; stdout: string; stderr: string }
 
 function writeKeypair(dir: string, name: string): { file: string; pubkey: string } {
   const k = Keypair.generate();
@@ -30,41 +31,6 @@ function writeKeypair(dir: string, name: string): { file: string; pubkey: string
 }
 
 describe("cli", () => {
-  describe("argument parser", () => {
-    it("reads positionals, --flag value, --flag=value and switches; refuses unknown flags", () => {
-      const a = parseArgs(["use", "3", "--amount", "10", "--digest=ab", "--yes"], { values: ["amount", "digest"], switches: ["yes"] });
-      expect(a.positionals).to.deep.equal(["use", "3"]);
-      expect([a.flags.get("amount"), a.flags.get("digest"), a.switches.has("yes")]).to.deep.equal(["10", "ab", true]);
-      expect(() => parseArgs(["--amout", "1"], { values: ["amount"] })).to.throw("unknown option --amout");
-      expect(() => parseArgs(["--amount"], { values: ["amount"] })).to.throw("--amount needs a value");
-    });
-
-    it("a broken keypair file is named with its problem, never with bytes of its content", () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "session-keys-keypair-"));
-      try {
-        const secret = [...Keypair.generate().secretKey];
-        const text = JSON.stringify(secret);
-        const typo = path.join(dir, "typo.json");
-        fs.writeFileSync(typo, text.slice(0, 100) + "x" + text.slice(101)); // one character wrong, mid-key
-        const short = path.join(dir, "short.json");
-        fs.writeFileSync(short, JSON.stringify(secret.slice(0, 63)));
-        for (const [file, problem] of [[typo, /is not valid JSON/], [short, /is not a keypair file/], [path.join(dir, "none.json"), /ENOENT/]] as const) {
-          let message = "";
-          try {
-            loadKeypair(file, "--keypair");
-          } catch (e) {
-            message = (e as Error).message;
-          }
-          expect(message).to.match(problem).and.to.include(file);
-          // No run of three secret bytes from the file appears in the message.
-          for (let i = 0; i + 3 <= secret.length; i++) expect(message).to.not.include(secret.slice(i, i + 3).join(","));
-        }
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
-
   describe("local lifecycle (spawned processes, one state file)", () => {
     let dir: string;
     let state: string;
@@ -73,14 +39,19 @@ describe("cli", () => {
     let bot: { file: string; pubkey: string };
     let dwallet: string;
 
-    /** Spawns the CLI exactly as `npm run cli` does. */
-    function cli(...args: string[]): CliRun {
+    /** Spawns the CLI exactly as `npm run cli` does; the text people read. */
+    function cliText(...args: string[]): CliText {
       const r = spawnSync(process.execPath, [
         "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
         path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state,
       ], { cwd: ROOT, encoding: "utf8" });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    }
+    /** The same with `--output json`, parsed. */
+    function cli(...args: string[]): CliRun {
+      const r = cliText(...args, "--output", "json");
       const parse = (s: string) => (s.trim() ? JSON.parse(s) : null);
-      return { code: r.status ?? -1, out: parse(r.stdout), err: parse(r.stderr) };
+      return { code: r.code, out: parse(r.stdout), err: parse(r.stderr) };
     }
     const createArgs = () => ["create", "--admin", admin.file, "--delegate", bot.pubkey, "--expires-in", "1000", "--max-uses", "2", "--max-amount", "1000", "--programs", JUPITER];
     const use = (digestByte: string, amount: string) =>
@@ -176,6 +147,27 @@ describe("cli", () => {
       expect([s.id, s.status, s.uses, s.remainingUses, s.nextNonce, s.spent]).to.deep.equal([0, "revoked", 1, 1, "1", "500"]);
     });
 
+    it("people read text: inspect tables the sessions with live status, a preview shows CU and rent, an error is one line naming it", () => {
+      const view = cliText("inspect", dwallet, "--init-authority", owner.pubkey);
+      expect(view.code, view.stderr).to.equal(0);
+      const lines = view.stdout.split("\n");
+      expect(view.stdout).to.match(new RegExp(`^admin +${admin.pubkey}$`, "m")).and.match(/^sessions \(2\):$/m);
+      const header = lines.findIndex((l) => l.startsWith("  id  status"));
+      expect(lines[header].trim().split(/ {2,}/)).to.deep.equal(["id", "status", "delegate", "uses", "expiry slot", "max per tx", "spent/budget", "next nonce", "format", "programs"]);
+      const cells = lines[header + 1].trim().split(/ {2,}/);
+      expect(cells[4]).to.match(/^\d+$/);
+      expect([...cells.slice(0, 4), ...cells.slice(5)]).to.deep.equal(["0", "revoked", bot.pubkey, "1/2", "1000", "500/∞", "1", "opaque", JUPITER]);
+
+      const preview = cliText(...createArgs());
+      expect(preview.code, preview.stderr).to.equal(0);
+      expect(preview.stdout).to.match(/^deployed +false$/m).and.match(/^preview:$/m).and.match(/^ {2}compute units {2}\d+$/m).and.match(/^ {2}rent lamports {2}\d+$/m);
+      expect(preview.stdout).to.match(/^ {4}max uses +2$/m).and.not.include("unsigned transaction");
+
+      const refused = cliText("use", "0", "--delegate", bot.file, "--digest", "d".repeat(64), "--amount", "1", "--destination", JUPITER);
+      expect([refused.code, refused.stdout]).to.deep.equal([1, ""]);
+      expect(refused.stderr).to.match(/^error: SessionRevoked \(code \d+\): .+\n$/);
+    });
+
     it("a solana session: use-solana takes a base64 message; the program derives the amount; a large one goes through the buffer", () => {
       const view = cli("inspect", dwallet, "--init-authority", owner.pubkey);
       const D = new PublicKey(Buffer.from(view.out.dwalletAccount.publicKey, "hex"));
@@ -220,20 +212,39 @@ describe("cli", () => {
       expect(clusterUrl("https://rpc.example.test")).to.equal("https://rpc.example.test");
       // The command is found after global options and their values (here the keypair file is missing: a usage error about it, not "unknown command").
       const missing = path.join(os.tmpdir(), `no-such-keypair-${Date.now()}.json`);
-      const before = await run(["-u", "devnet", "-k", missing, "inspect", "--policy", Keypair.generate().publicKey.toBase58()]);
-      expect([before.code, JSON.parse(before.stderr).message]).to.deep.equal([2, `--keypair: cannot read keypair file ${missing} (ENOENT)`]);
-      const bad = await run(["inspect", "--url", "not a url", "-k", missing]);
+      const before = await run(["-u", "devnet", "-k", missing, "inspect", "--policy", Keypair.generate().publicKey.toBase58(), "--output", "json"]);
+      expect([before.code, JSON.parse(before.stderr)]).to.deep.equal([2, { error: "UsageError", message: `--keypair: cannot read keypair file ${missing} (ENOENT)` }]);
+      const bad = await run(["inspect", "--url", "not a url", "-k", missing, "--output", "json"]);
       expect(bad.code).to.equal(2);
       expect(JSON.parse(bad.stderr).message).to.match(/--url must be an http\(s\) URL or one of m, mainnet-beta, d, devnet/);
-      const unknown = await run(["-x", "inspect"]);
-      expect([unknown.code, JSON.parse(unknown.stderr).message]).to.deep.equal([2, "unknown option -x"]);
-      // --help on every command prints its own usage (exit 0), on no command the whole list.
-      for (const name of ["create", "use", "release", "approval"]) {
-        const help = await run([name, "--help"]);
-        expect([help.code, help.stdout.split("\n")[0].startsWith(`usage: session-keys ${name} `)], name).to.deep.equal([0, true]);
+      // Unknown options, a value option given twice, a missing or an extra argument: usage errors, one line on stderr.
+      for (const [argv, message] of [
+        [["-x", "inspect"], "unknown option '-x'"],
+        [["inspect", "--polcy", "x"], "unknown option '--polcy' (Did you mean --policy?)"],
+        [["revoke", "0", "--admin", "a.json", "--admin", "b.json"], "option '--admin <keypair file>' argument 'b.json' is invalid. Give the option once."],
+        [["revoke"], "missing required argument 'session-id'"],
+        [["revoke", "0", "1"], "too many arguments for 'revoke'. Expected 1 argument but got 2."],
+        [["frobnicate"], "unknown command 'frobnicate'"],
+      ] as const) {
+        const r = await run([...argv, "-u", "l", "-k", missing]);
+        expect([r.code, r.stdout, r.stderr], argv.join(" ")).to.deep.equal([2, "", `error: UsageError: ${message}\n`]);
       }
+      // --output takes json or json-compact; anything else is a usage error (exit 2) naming the choices.
+      const xml = await run(["inspect", "--output", "xml"]);
+      expect([xml.code, xml.stderr]).to.deep.equal([2, "error: UsageError: option '--output <format>' argument 'xml' is invalid. Allowed choices are json, json-compact.\n"]);
+      const compact = await run(["inspect", "-u", "l", "-k", missing, "--output", "json-compact"]);
+      expect(compact.stderr).to.equal(`{"error":"UsageError","message":"--keypair: cannot read keypair file ${missing} (ENOENT)"}\n`);
+      // --help on every command prints its own usage, options and the global ones (exit 0); with no command, the list on stderr (exit 2).
+      for (const name of Object.keys(COMMANDS)) {
+        const help = await run([name, "--help"]);
+        expect([help.code, help.stdout.split("\n")[0].startsWith(`Usage: session-keys ${name} `), help.stdout.includes("Global Options:")], name).to.deep.equal([0, true, true]);
+      }
+      const create = await run(["create", "-h"]);
+      expect(create.stdout).to.match(/^ {2}--expires-in <slots> +expiry as slots from now \(or --expiry-slot\)$/m).and.match(/^ {2}-u, --url <rpc\|moniker> /m);
       const all = await run(["--help"]);
-      expect([all.code, all.stdout]).to.satisfy(([c, out]: [number, string]) => c === 0 && out.includes("  propose-admin --new-admin"));
+      expect([all.code, all.stdout]).to.satisfy(([c, out]: [number, string]) => c === 0 && /^ {2}propose-admin \[options\] +step one/m.test(out));
+      const none = await run([]);
+      expect([none.code, none.stdout, none.stderr.startsWith("Usage: session-keys [options] [command]")]).to.deep.equal([2, "", true]);
     });
   });
 
@@ -247,7 +258,7 @@ describe("cli", () => {
       return new Promise((resolve) => {
         const child = spawn(process.execPath, [
           "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
-          path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state,
+          path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state, "--output", "json",
         ], { cwd: ROOT });
         let stdout = "";
         let stderr = "";

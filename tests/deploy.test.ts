@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUBKEY, Transaction } from "@solana/web3.js";
-import { LiteSvmChain } from "../app/src/chain";
+import { LiteSvmChain } from "../app/src/chain/local";
 import { SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
 import { createLocalPolicy, deployIka, localIka } from "../app/src/local";
 import { DEFAULTS, run } from "../migrations/deploy";

@@ -83,7 +83,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
  * `pick mod count` by subtraction (-1 when there is no session). Not `%`: in a
  * process running LiteSVM 0.8, V8 sometimes computes a remainder as NaN (here
  * `0 % 1`, reproducibly for one seed) even with LiteSvmChain's FPU-state
- * workaround (app/src/chain/litesvm.ts); integer subtraction is immune.
+ * workaround (app/src/chain/local/litesvm.ts); integer subtraction is immune.
  */
 function pickSession(pick: number, count: number): number {
   if (count === 0) return -1;

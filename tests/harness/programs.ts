@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PublicKey } from "@solana/web3.js";
-import type { BankrunProgram } from "../../app/src/chain";
+import type { BankrunProgram } from "../../app/src/chain/local";
 import { ikaProgram } from "../../app/src/local/ika-network";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");

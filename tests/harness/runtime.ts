@@ -2,7 +2,8 @@
  * Which in-process runtimes a test run uses, and how to start one.
  * RUNTIME=litesvm | bankrun | both (default both).
  */
-import { BankrunChain, BankrunProgram, LiteSvmChain, LocalChain } from "../../app/src/chain";
+import type { LocalChain } from "../../app/src/chain";
+import { BankrunChain, BankrunProgram, LiteSvmChain } from "../../app/src/chain/local";
 
 export type LocalRuntime = "litesvm" | "bankrun";
 

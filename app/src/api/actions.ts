@@ -11,8 +11,8 @@ import {
   acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, fitsInOneTransaction, initializePolicy,
   PolicyAccount, policyJson, proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, sessionJson, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession,
 } from "../client";
-import { failureJson, toJson } from "../cli/format";
-import { parseBase64, parseFormat, parseHex, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../cli/parse";
+import { failureJson, toJson } from "../shell/format";
+import { parseBase64, parseFormat, parseHex, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../shell/parse";
 import { HttpError, rejected } from "./http";
 import * as S from "./schemas";
 

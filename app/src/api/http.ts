@@ -5,8 +5,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { NamedFailure } from "../client";
-import { failureJson } from "../cli/format";
-import { UsageError } from "../cli/parse";
+import { failureJson } from "../shell/format";
+import { UsageError } from "../shell/parse";
 import { validationMessage } from "./validation";
 
 /** An error with its HTTP status and a stable machine-readable name. */

@@ -8,8 +8,8 @@
 import { createPublicKey, verify } from "crypto";
 import { BorshInstructionCoder } from "@coral-xyz/anchor";
 import { ComputeBudgetProgram, PublicKey, VersionedTransaction } from "@solana/web3.js";
-import { toJson } from "../cli/format";
-import { UsageError } from "../cli/parse";
+import { toJson } from "../shell/format";
+import { UsageError } from "../shell/parse";
 import type { Service } from "./actions";
 import { HttpError, rejected } from "./http";
 

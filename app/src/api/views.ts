@@ -12,7 +12,7 @@ import { Static } from "@sinclair/typebox";
 import {
   approvalJson, describePolicy, fetchMessageApproval, findPolicies, inspectPolicy, inspectSession, sessionIds, viewSessions,
 } from "../client";
-import { parsePubkey } from "../cli/parse";
+import { parsePubkey } from "../shell/parse";
 import type { Service } from "./actions";
 import { HttpError } from "./http";
 import * as S from "./schemas";

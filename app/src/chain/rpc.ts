@@ -1,9 +1,20 @@
 /** A real cluster (devnet, mainnet, a local validator) over JSON-RPC. */
 import { utils } from "@coral-xyz/anchor";
-import { AccountInfo, Commitment, Connection, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
+import {
+  AccountInfo, Commitment, Connection, PublicKey, Transaction, TransactionConfirmationStatus, TransactionExpiredBlockheightExceededError, VersionedTransaction,
+} from "@solana/web3.js";
 import { fromRpcError } from "./errors";
 import { txSignature } from "./tx-utils";
 import type { AccountFilter, Blockhash, Chain, DataSlice, ProgramAccount, SimOutcome, TxOutcome } from "./types";
+
+/** How often `sendTransaction` asks whether its transaction has landed. */
+const CONFIRM_POLL_MS = 500;
+const COMMITMENTS: TransactionConfirmationStatus[] = ["processed", "confirmed", "finalized"];
+
+/** Whether a signature's status satisfies `commitment` (finalized satisfies confirmed, and so on). */
+function reaches(status: TransactionConfirmationStatus | undefined, commitment: Commitment): boolean {
+  return status !== undefined && COMMITMENTS.indexOf(status) >= COMMITMENTS.indexOf(commitment as TransactionConfirmationStatus);
+}
 
 export class RpcChain implements Chain {
   readonly kind = "rpc" as const;
@@ -37,10 +48,9 @@ export class RpcChain implements Chain {
     const sim = await this.simulateTransaction(tx);
     if (!sim.ok) return { ok: false, signature, logs: sim.logs, computeUnits: sim.computeUnits, error: sim.error! };
     await this.connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
-    const legacy = tx instanceof Transaction;
-    const blockhash = legacy ? tx.recentBlockhash! : tx.message.recentBlockhash;
-    const lastValidBlockHeight = (legacy ? tx.lastValidBlockHeight : undefined) ?? (await this.connection.getLatestBlockhash(this.commitment)).lastValidBlockHeight;
-    await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, this.commitment);
+    const lastValidBlockHeight = (tx instanceof Transaction ? tx.lastValidBlockHeight : undefined)
+      ?? (await this.connection.getLatestBlockhash(this.commitment)).lastValidBlockHeight;
+    await this.confirm(signature, lastValidBlockHeight);
     const landed = await this.connection.getTransaction(signature, {
       commitment: this.commitment === "processed" ? "confirmed" : (this.commitment as "confirmed" | "finalized"),
       maxSupportedTransactionVersion: 0,
@@ -49,6 +59,22 @@ export class RpcChain implements Chain {
     const computeUnits = landed?.meta?.computeUnitsConsumed ?? 0;
     if (landed?.meta?.err) return { ok: false, signature, logs, computeUnits, error: fromRpcError(landed.meta.err) };
     return { ok: true, signature, logs, computeUnits };
+  }
+
+  /**
+   * Waits until `signature` reaches the commitment (or has failed) by polling
+   * getSignatureStatuses over HTTP, as the Solana CLI confirms: no websocket,
+   * so an endpoint that serves only HTTP, or its websocket elsewhere than
+   * web3.js guesses (the port after the RPC's), works too. Gives up once the
+   * blockhash has expired.
+   */
+  private async confirm(signature: string, lastValidBlockHeight: number): Promise<void> {
+    for (;;) {
+      const [status] = (await this.connection.getSignatureStatuses([signature])).value;
+      if (status && (status.err !== null || reaches(status.confirmationStatus, this.commitment))) return;
+      if ((await this.connection.getBlockHeight(this.commitment)) > lastValidBlockHeight) throw new TransactionExpiredBlockheightExceededError(signature);
+      await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
+    }
   }
 
   async simulateTransaction(tx: Transaction | VersionedTransaction, accounts: PublicKey[] = []): Promise<SimOutcome> {

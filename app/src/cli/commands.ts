@@ -1,8 +1,9 @@
 /**
- * The CLI's commands, each a thin layer over app/src/client: parse flags,
- * build the action, preview and/or deploy, return a JSON-able result.
- * A failed transaction throws `CommandFailure` carrying the program's exact
- * error name.
+ * The CLI's commands. Each declares its arguments and options with their
+ * help (./index.ts builds the commander program from them) and is a thin
+ * layer over app/src/client: parse the values, build the action, preview
+ * and/or deploy, return a JSON-able result. A failed transaction throws
+ * `CommandFailure` carrying the program's exact error name.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
@@ -10,13 +11,14 @@ import {
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
   approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage,
 } from "../client";
-import { writeDwallet } from "../local";
-import { ParsedArgs } from "./args";
+import { writeDwallet } from "../local/ika-network";
+import { ParsedArgs } from "../shell/args";
 import { Context } from "./context";
-import { failureJson, previewSummary, readable, toJson } from "./format";
+import { displayPolicy, displayRecord, JsonRecord } from "./display";
+import { failureJson, previewSummary, readable, toJson } from "../shell/format";
 import {
   loadKeypair, parseBase64, parseFormat, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
-} from "./parse";
+} from "../shell/parse";
 
 /** A transaction the chain rejected; `failure.name` is the exact program error name. */
 export class CommandFailure extends Error {
@@ -30,23 +32,45 @@ export class CommandFailure extends Error {
 
 type Result = Record<string, unknown>;
 
+/** A commander declaration: flags (`--delegate <pubkey>`, `<session-id>`) and their help. */
+export type Declaration = [flags: string, help: string];
+
 export interface Command {
-  usage: string;
-  values: string[];
-  switches?: string[];
+  /** One line for `--help`. */
+  summary: string;
+  /** Positional arguments: `<required>` or `[optional]`. */
+  arguments?: Declaration[];
+  /** Options that take a value. */
+  options?: Declaration[];
+  /** Options without one. */
+  switches?: Declaration[];
   /** local-init creates the state file rather than loading it. */
   createsLocalState?: boolean;
   /** Changes nothing on chain: a --local state file is not rewritten. */
   readsOnly?: boolean;
+  /** Human-readable output of the command's JSON result (default: aligned key-value text, tables for lists). */
+  display?(result: JsonRecord): string;
   run(ctx: Context, args: ParsedArgs): Promise<Result>;
 }
 
-const POLICY_FLAGS = ["policy", "dwallet", "init-authority"];
+/** Selects the policy where a command needs one. */
+const POLICY_OPTIONS: Declaration[] = [
+  ["--policy <address>", "the policy (with --local the default is the last init-policy's)"],
+  ["--dwallet <address>", "with --init-authority, instead of --policy: the policy over this dWallet"],
+  ["--init-authority <pubkey|keypair file>", "with --dwallet: the key that initialized the policy"],
+];
+const ADMIN_OPTION: Declaration = ["--admin <keypair file>", "the policy's admin, who signs (default: the payer)"];
+const DELEGATE_OPTION: Declaration = ["--delegate <keypair file>", "the session's delegate, who signs (default: the payer)"];
+const NONCE_OPTION: Declaration = ["--nonce <n>", "the use's nonce (default: the session's next)"];
+const SIGNATURE_NONCE_OPTION: Declaration = ["--signature-nonce <hex>", "32 bytes of hex, Ika's signature nonce (default: zeros)"];
 
 export const COMMANDS: Record<string, Command> = {
   "local-init": {
-    usage: "local-init --local <state.json> [--authority <pubkey|keypair file>] [--curve curve25519|secp256k1|secp256r1|ristretto]   create the state file and a dWallet (as Ika's network would)",
-    values: ["authority", "curve"],
+    summary: "create the --local state file and a dWallet (as Ika's network would)",
+    options: [
+      ["--authority <pubkey|keypair file>", "the dWallet's authority (default: the payer)"],
+      ["--curve <curve>", "curve25519 (default), secp256k1, secp256r1 or ristretto"],
+    ],
     createsLocalState: true,
     async run(ctx, args) {
       const authority = args.flags.has("authority") ? parseKeyOrKeypairFile(args.flags.get("authority")!, "--authority") : ctx.payer.publicKey;
@@ -59,8 +83,12 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   "init-policy": {
-    usage: "init-policy --dwallet <address> [--init-authority <keypair file>] [--admin <pubkey>]   hand the dWallet to a policy (a new one, or a released one taken back)",
-    values: ["dwallet", "init-authority", "admin"],
+    summary: "hand a dWallet to a policy (a new one, or a released one taken back)",
+    options: [
+      ["--dwallet <address>", "the dWallet (required)"],
+      ["--init-authority <keypair file>", "the dWallet's current authority, who signs (default: the payer)"],
+      ["--admin <pubkey|keypair file>", "the policy's admin (default: the payer)"],
+    ],
     async run(ctx, args) {
       const dwallet = parsePubkey(required(args, "dwallet"), "--dwallet");
       const initAuthority = optionalKeypair(args, "init-authority") ?? ctx.payer;
@@ -74,9 +102,31 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   create: {
-    usage: "create --delegate <pubkey> (--expiry-slot <n> | --expires-in <slots>) --max-uses <n> --max-amount <n> --programs <id,id,…> [--max-total <n>] [--schemes <mask>] [--format opaque|solana] [--asset-mint <mint>] [--allow-durable-nonce] [--allow-cpi] [--admin <keypair file>] [policy] [--yes]   preview a session; deploy with --yes",
-    values: ["delegate", "expiry-slot", "expires-in", "max-uses", "max-amount", "max-total", "schemes", "programs", "format", "asset-mint", "admin", ...POLICY_FLAGS],
-    switches: ["yes", "allow-durable-nonce", "allow-cpi"],
+    summary: "preview a session (compute units, rent, the Session it creates); deploy it with --yes",
+    options: [
+      ["--delegate <pubkey|keypair file>", "the key the session lets sign (required)"],
+      ["--expiry-slot <n>", "the last slot the session works in (or --expires-in)"],
+      ["--expires-in <slots>", "expiry as slots from now (or --expiry-slot)"],
+      ["--max-uses <n>", "how many approvals the session grants (required)"],
+      ["--max-amount <n>", "the largest amount one use may declare (required)"],
+      ["--programs <id,id,…>", "the destination programs a use may name, comma-separated (required)"],
+      ["--max-total <n>", "a budget over all uses (default: none)"],
+      ["--schemes <mask>", "allowed signature schemes as a bit mask (default: every scheme of the dWallet's curve)"],
+      ["--format <format>", "opaque (default: the delegate declares amount and program) or solana (the program reads the Solana message)"],
+      ["--asset-mint <mint>", "solana format: the SPL mint the amount counts (default: lamports)"],
+      ADMIN_OPTION,
+      ...POLICY_OPTIONS,
+    ],
+    switches: [
+      ["--yes", "sign and submit (without it: preview only)"],
+      ["--allow-durable-nonce", "solana format: accept messages with a durable nonce"],
+      ["--allow-cpi", "solana format: accept a use by cross-program invocation"],
+    ],
+    // Once deployed, the Session as it landed; the preview's copy of it would say the same again.
+    display: (result) => {
+      const { state: _previewed, ...preview } = result.preview as JsonRecord;
+      return displayRecord(result.deployed ? { ...result, preview } : result).join("\n");
+    },
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const admin = optionalKeypair(args, "admin") ?? ctx.payer;
@@ -93,11 +143,23 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   use: {
-    usage: "use <session-id> --delegate <keypair file> (--digest <32-byte hex> | --message <text>) --amount <n> --destination <program id> [--nonce <n>] [--signature-nonce <hex>] [--scheme <name|0..6>] [--metadata-digest <hex>] [policy]   approve a message through the session",
-    values: ["delegate", "digest", "message", "amount", "destination", "nonce", "signature-nonce", "scheme", "metadata-digest", ...POLICY_FLAGS],
+    summary: "approve a message through a session (the delegate signs)",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [
+      DELEGATE_OPTION,
+      ["--digest <hex>", "the 32-byte message digest (or --message)"],
+      ["--message <text>", "the message text, hashed (keccak256) for you (or --digest)"],
+      ["--amount <n>", "the amount this use declares (required)"],
+      ["--destination <program id>", "the program this use declares (required)"],
+      NONCE_OPTION,
+      SIGNATURE_NONCE_OPTION,
+      ["--scheme <name|0..6>", "the signature scheme (default: the first the dWallet's curve signs)"],
+      ["--metadata-digest <hex>", "32 bytes of hex: keccak256 of the scheme's metadata (default: zeros, none)"],
+      ...POLICY_OPTIONS,
+    ],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
-      const sessionId = parseU32(positional(args, 0, "session-id"), "session-id");
+      const sessionId = parseU32(args.positionals[0], "session-id");
       const session = ctx.client.sessionAddress(policy, sessionId);
       const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
       if (args.flags.has("digest") === args.flags.has("message")) throw new UsageError("give exactly one of --digest or --message");
@@ -122,11 +184,18 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   "use-solana": {
-    usage: "use-solana <session-id> --delegate <keypair file> --message <base64 Solana message> [--nonce <n>] [--signature-nonce <hex>] [policy]   approve a Solana transaction message through a solana-format session: the program reads it and derives the amount and programs (a message too large for one transaction goes through the session's message buffer)",
-    values: ["delegate", "message", "nonce", "signature-nonce", ...POLICY_FLAGS],
+    summary: "approve a Solana transaction message through a solana-format session: the program reads it and derives the amount and programs (a message too large for one transaction goes through the session's message buffer)",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [
+      DELEGATE_OPTION,
+      ["--message <base64>", "the serialized Solana message (required)"],
+      NONCE_OPTION,
+      SIGNATURE_NONCE_OPTION,
+      ...POLICY_OPTIONS,
+    ],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
-      const sessionId = parseU32(positional(args, 0, "session-id"), "session-id");
+      const sessionId = parseU32(args.positionals[0], "session-id");
       const session = ctx.client.sessionAddress(policy, sessionId);
       const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
       const message = parseBase64(required(args, "message"), "--message");
@@ -154,9 +223,11 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   inspect: {
-    usage: "inspect <dwallet> --init-authority <pubkey> | inspect --policy <address>   the policy and every session with live status",
-    values: POLICY_FLAGS,
+    summary: "the policy, its dWallet and every session with live status",
+    arguments: [["[dwallet]", "the dWallet (with --init-authority), instead of --dwallet"]],
+    options: POLICY_OPTIONS,
     readsOnly: true,
+    display: displayPolicy,
     async run(ctx, args) {
       if (args.positionals[0] !== undefined) {
         if (args.flags.has("dwallet")) throw new UsageError("give the dWallet either as the argument or as --dwallet");
@@ -170,11 +241,11 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   approval: {
-    usage: "approval <message-approval address>   one Ika MessageApproval: status (pending/signed) and, once signed, the signature",
-    values: [],
+    summary: "one Ika MessageApproval: status (pending/signed) and, once signed, the signature",
+    arguments: [["<message-approval>", "the MessageApproval's address (use prints it)"]],
     readsOnly: true,
     async run(ctx, args) {
-      const address = parsePubkey(positional(args, 0, "message-approval"), "message-approval");
+      const address = parsePubkey(args.positionals[0], "message-approval");
       const a = await fetchMessageApproval(ctx.chain, address);
       if (!a) throw new CommandFailure({ name: "MessageApprovalNotFound", message: `no MessageApproval at ${address.toBase58()}` });
       return approvalJson(address, a);
@@ -182,8 +253,9 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   revoke: {
-    usage: "revoke <session-id> [--admin <keypair file>] [policy]   revoke one session now",
-    values: ["admin", ...POLICY_FLAGS],
+    summary: "revoke one session now",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [ADMIN_OPTION, ...POLICY_OPTIONS],
     async run(ctx, args) {
       const { policy, admin, sessionId, session } = sessionTarget(ctx, args);
       const r = await deploy(ctx, await revokeSession(ctx.client, { policy, admin: admin.publicKey, session }), [admin], { sessionId });
@@ -192,8 +264,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   "revoke-all": {
-    usage: "revoke-all [--admin <keypair file>] [policy]   kill every existing session (bumps the policy epoch)",
-    values: ["admin", ...POLICY_FLAGS],
+    summary: "kill every existing session (bumps the policy epoch)",
+    options: [ADMIN_OPTION, ...POLICY_OPTIONS],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const admin = optionalKeypair(args, "admin") ?? ctx.payer;
@@ -204,8 +276,9 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   close: {
-    usage: "close <session-id> [--admin <keypair file>] [--rent-receiver <pubkey>] [policy]   close a dead session, rent back",
-    values: ["admin", "rent-receiver", ...POLICY_FLAGS],
+    summary: "close a dead session, rent back",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [ADMIN_OPTION, ["--rent-receiver <pubkey>", "who gets the rent (default: the admin)"], ...POLICY_OPTIONS],
     async run(ctx, args) {
       const { policy, admin, sessionId, session } = sessionTarget(ctx, args);
       const rentReceiver = args.flags.has("rent-receiver") ? parsePubkey(args.flags.get("rent-receiver"), "--rent-receiver") : admin.publicKey;
@@ -215,8 +288,19 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   update: {
-    usage: "update <session-id> [--expiry-slot <n> | --expires-in <slots>] [--max-uses <n>] [--max-amount <n>] [--max-total <n>] [--schemes <mask>] [--programs <id,…>] [--admin <keypair file>] [policy]   change a session's limits (never below what it used)",
-    values: ["expiry-slot", "expires-in", "max-uses", "max-amount", "max-total", "schemes", "programs", "admin", ...POLICY_FLAGS],
+    summary: "change a session's limits (never below what it used)",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [
+      ["--expiry-slot <n>", "a new last slot (or --expires-in)"],
+      ["--expires-in <slots>", "a new expiry as slots from now (or --expiry-slot)"],
+      ["--max-uses <n>", "a new use limit"],
+      ["--max-amount <n>", "a new per-use amount limit"],
+      ["--max-total <n>", "a new budget over all uses"],
+      ["--schemes <mask>", "new allowed signature schemes (bit mask)"],
+      ["--programs <id,id,…>", "a new program allowlist, comma-separated"],
+      ADMIN_OPTION,
+      ...POLICY_OPTIONS,
+    ],
     async run(ctx, args) {
       const { policy, admin, sessionId, session } = sessionTarget(ctx, args);
       const changes: SessionChanges = {};
@@ -235,8 +319,9 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   renounce: {
-    usage: "renounce <session-id> [--delegate <keypair file>] [policy]   the delegate gives its own session up",
-    values: ["delegate", ...POLICY_FLAGS],
+    summary: "the delegate gives its own session up",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [DELEGATE_OPTION, ...POLICY_OPTIONS],
     async run(ctx, args) {
       const { sessionId, session } = sessionTarget(ctx, args);
       const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
@@ -246,8 +331,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   "propose-admin": {
-    usage: "propose-admin --new-admin <pubkey> [--admin <keypair file>] [policy]   step one of an admin change (the default key cancels)",
-    values: ["new-admin", "admin", ...POLICY_FLAGS],
+    summary: "step one of an admin change (proposing the admin itself cancels)",
+    options: [["--new-admin <pubkey|keypair file>", "the proposed admin (required)"], ADMIN_OPTION, ...POLICY_OPTIONS],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const admin = optionalKeypair(args, "admin") ?? ctx.payer;
@@ -258,8 +343,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   "accept-admin": {
-    usage: "accept-admin [--new-admin <keypair file>] [policy]   step two: the proposed admin takes over",
-    values: ["new-admin", ...POLICY_FLAGS],
+    summary: "step two of an admin change: the proposed admin takes over",
+    options: [["--new-admin <keypair file>", "the proposed admin, who signs (default: the payer)"], ...POLICY_OPTIONS],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const newAdmin = optionalKeypair(args, "new-admin") ?? ctx.payer;
@@ -269,8 +354,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   release: {
-    usage: "release --new-authority <pubkey> [--admin <keypair file>] [policy]   hand the dWallet to a new authority; the policy is Released",
-    values: ["new-authority", "admin", ...POLICY_FLAGS],
+    summary: "hand the dWallet to a new authority; the policy is released",
+    options: [["--new-authority <pubkey|keypair file>", "the dWallet's next authority (required)"], ADMIN_OPTION, ...POLICY_OPTIONS],
     async run(ctx, args) {
       const policy = resolvePolicy(ctx, args);
       const admin = optionalKeypair(args, "admin") ?? ctx.payer;
@@ -281,8 +366,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   warp: {
-    usage: "warp --slot <n> --local <state.json>   move the embedded chain's clock (e.g. to see a session expire)",
-    values: ["slot"],
+    summary: "move the --local chain's clock (e.g. to see a session expire)",
+    options: [["--slot <n>", "the slot to move to (required)"]],
     async run(ctx, args) {
       if (!ctx.local) throw new UsageError("warp works only with --local");
       const slot = parseU64(required(args, "slot"), "--slot");
@@ -297,12 +382,6 @@ export const COMMANDS: Record<string, Command> = {
 function required(args: ParsedArgs, flag: string): string {
   const v = args.flags.get(flag);
   if (v === undefined) throw new UsageError(`--${flag} is required`);
-  return v;
-}
-
-function positional(args: ParsedArgs, index: number, name: string): string {
-  const v = args.positionals[index];
-  if (v === undefined) throw new UsageError(`<${name}> is required`);
   return v;
 }
 
@@ -333,7 +412,7 @@ function resolvePolicy(ctx: Context, args: ParsedArgs, { allowLastPolicy = true 
 
 function sessionTarget(ctx: Context, args: ParsedArgs) {
   const policy = resolvePolicy(ctx, args);
-  const sessionId = parseU32(positional(args, 0, "session-id"), "session-id");
+  const sessionId = parseU32(args.positionals[0], "session-id");
   return { policy, sessionId, session: ctx.client.sessionAddress(policy, sessionId), admin: optionalKeypair(args, "admin") ?? ctx.payer };
 }
 

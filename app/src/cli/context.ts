@@ -9,10 +9,9 @@ import * as path from "path";
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { Chain, KeypairWallet, RpcChain } from "../chain";
 import { SessionKeysClient } from "../client";
-import { localClient } from "../local";
-import { ParsedArgs } from "./args";
-import { LocalState } from "./local-state";
-import { loadKeypair, UsageError, userPath } from "./parse";
+import { ParsedArgs } from "../shell/args";
+import type { LocalState } from "./local-state";
+import { loadKeypair, UsageError, userPath } from "../shell/parse";
 
 export interface Context {
   chain: Chain;
@@ -22,10 +21,6 @@ export interface Context {
   /** Present in `--local` mode. */
   local?: LocalState;
 }
-
-export const GLOBAL_FLAGS = ["url", "keypair", "local"];
-/** The Solana CLI's short forms. */
-export const GLOBAL_ALIASES = { u: "url", k: "keypair" };
 
 /** The Solana CLI's cluster monikers; anything else is taken as an RPC URL. */
 const MONIKERS: Record<string, string> = {
@@ -56,23 +51,50 @@ export function defaultKeypairPath(): string | undefined {
   return fs.existsSync(id) ? id : undefined;
 }
 
-/** `create: true` is for `local-init`, which makes the state file instead of loading it. */
-export async function openContext(args: ParsedArgs, { create = false } = {}): Promise<Context> {
+/** What about a command `withContext` needs to know. */
+export interface ContextNeeds {
+  /** local-init: make the --local state file instead of loading it. */
+  createsLocalState?: boolean;
+  /** A command that changes nothing: the state file is not rewritten. */
+  readsOnly?: boolean;
+}
+
+/**
+ * Runs `fn` where `args` points: a cluster (`--url`, `--keypair`) or the
+ * `--local` state file. For a state file it holds the file's lock for the
+ * whole load, run and save (one command at a time, so none is lost), saves
+ * only after success (a failed command leaves the file as it was) and never
+ * for a command that only reads. The local chain's module (LiteSVM and its
+ * native addon) is loaded only then: a cluster command never loads it.
+ */
+export async function withContext<T>(args: ParsedArgs, needs: ContextNeeds, fn: (ctx: Context) => Promise<T>): Promise<T> {
   const url = args.flags.get("url");
   const localFile = args.flags.get("local");
   const keypairFile = args.flags.get("keypair");
   if (url && localFile) throw new UsageError("give either --url or --local, not both");
-  if (localFile) {
-    const file = userPath(localFile);
-    const local = create ? await LocalState.create(file) : await LocalState.load(file);
+  if (!localFile) {
+    if (needs.createsLocalState) throw new UsageError("local-init needs --local <state.json>");
+    return fn(clusterContext(url, keypairFile));
+  }
+  const { LocalState, lockStateFile } = await import("./local-state");
+  const file = userPath(localFile);
+  const release = await lockStateFile(file);
+  try {
+    const local = needs.createsLocalState ? await LocalState.create(file) : await LocalState.load(file);
     const payer = keypairFile ? loadKeypair(keypairFile, "--keypair") : local.payer;
     // The embedded chain has a faucet: a user-supplied payer is topped up so it can pay.
     if (keypairFile && ((await local.chain.getAccountInfo(payer.publicKey))?.lamports ?? 0) < LAMPORTS_PER_SOL) {
       await local.chain.airdrop(payer.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
     }
-    return { chain: local.chain, client: localClient(local.chain, new KeypairWallet(payer)), payer, local };
+    const result = await fn({ chain: local.chain, client: new SessionKeysClient(local.chain, new KeypairWallet(payer)), payer, local });
+    if (!needs.readsOnly) await local.save();
+    return result;
+  } finally {
+    release();
   }
-  if (create) throw new UsageError("local-init needs --local <state.json>");
+}
+
+function clusterContext(url: string | undefined, keypairFile: string | undefined): Context {
   if (!url) throw new UsageError("give -u/--url <rpc or moniker> (with -k/--keypair, default the Solana CLI's), or --local <state.json>");
   const rpc = clusterUrl(url);
   const payerFile = keypairFile ?? defaultKeypairPath();

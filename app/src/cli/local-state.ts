@@ -13,10 +13,11 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AccountInfo, Keypair, PublicKey, Transaction } from "@solana/web3.js";
-import { LiteSvmChain, TxOutcome } from "../chain";
+import { TxOutcome } from "../chain";
+import { LiteSvmChain } from "../chain/local";
 import { SESSION_KEYS_PROGRAM_ID } from "../client";
 import { deployIka, localIka, SESSION_KEYS_SO } from "../local";
-import { UsageError } from "./parse";
+import { UsageError } from "../shell/parse";
 
 const SYSVAR_OWNER = "Sysvar1111111111111111111111111111111111111";
 

@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import type { Wallet } from "@coral-xyz/anchor/dist/cjs/provider";
-import { Chain, KeypairWallet, LiteSvmChain, LocalChain } from "../chain";
+import { Chain, KeypairWallet, LocalChain } from "../chain";
+import { LiteSvmChain } from "../chain/local";
 import { Curve, initializePolicy, SESSION_KEYS_PROGRAM_ID, SessionKeysClient } from "../client";
 import { deployIka, IkaProgram, ikaProgram, LocalDwallet, writeDwallet } from "./ika-network";
 

@@ -1,11 +1,11 @@
 /** In-process LiteSVM 0.8.0 backend (the last litesvm that takes web3.js objects). */
 import { AccountInfo, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 import { Clock, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
-import { fromLiteSvmError } from "./errors";
+import { fromLiteSvmError } from "../errors";
 import { resetFpu } from "./fpu";
 import { SeenAccounts } from "./seen-accounts";
-import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
-import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "./types";
+import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "../tx-utils";
+import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "../types";
 
 export class LiteSvmChain implements LocalChain {
   readonly kind = "litesvm" as const;

@@ -6,7 +6,7 @@
  * this process created or touched.
  */
 import { PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
-import type { AccountFilter, Chain, DataSlice, ProgramAccount } from "./types";
+import type { AccountFilter, Chain, DataSlice, ProgramAccount } from "../types";
 
 export class SeenAccounts {
   private readonly addresses = new Set<string>();

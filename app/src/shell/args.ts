@@ -1,6 +1,6 @@
 /**
- * A small, dependency-free argument parser for the CLI (and the API and
- * deploy entry points): `cmd pos1 --flag value --flag=value --switch`.
+ * A small, dependency-free argument parser for the API server and the deploy
+ * script (the CLI uses commander): `pos1 --flag value --flag=value --switch`.
  * Unknown flags are errors, so a typo never silently falls back to a default.
  */
 import { UsageError } from "./parse";

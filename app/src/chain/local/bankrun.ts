@@ -8,10 +8,10 @@ import * as os from "os";
 import * as path from "path";
 import { AccountInfo, PublicKey, SystemProgram, Transaction, VersionedTransaction } from "@solana/web3.js";
 import { Clock, ProgramTestContext, start } from "solana-bankrun";
-import { fromDisplayString } from "./errors";
+import { fromDisplayString } from "../errors";
 import { SeenAccounts } from "./seen-accounts";
-import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "./tx-utils";
-import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "./types";
+import { patchedClockArgs, toBufferAccount, txSignature, withPlaceholderSignatures } from "../tx-utils";
+import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "../types";
 
 /** The upgradeable loader's predecessor; programs stored as plain executable accounts. */
 const BPF_LOADER_2 = new PublicKey("BPFLoader2111111111111111111111111111111111");

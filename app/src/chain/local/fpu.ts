@@ -7,7 +7,7 @@
 import { existsSync } from "fs";
 import { join } from "path";
 
-const HELPER = join(__dirname, "../../../target/native/fpu_reset.node");
+const HELPER = join(__dirname, "../../../../target/native/fpu_reset.node");
 const needed = process.arch === "x64" || process.arch === "ia32";
 
 let reset: () => void = () => {};
