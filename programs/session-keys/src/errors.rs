@@ -164,4 +164,35 @@ pub enum SessionKeysError {
     BufferSessionMismatch,
     #[msg("Payer is not the message buffer's payer")]
     BufferPayerMismatch,
+    // ---- evm sessions (docs/verified-sessions.md, "EVM sessions")
+    #[msg("RLP item runs past the end of its data")]
+    RlpTruncated,
+    #[msg("RLP is not in its canonical form (a length or integer with a leading zero, a long form for a short item, a single byte below 0x80 as a string)")]
+    RlpNonCanonical,
+    #[msg("Transaction has bytes after its RLP list")]
+    RlpTrailingBytes,
+    #[msg("Transaction fields are not those of an EIP-1559 transaction (count, kind or length)")]
+    EvmTransactionMalformed,
+    #[msg("Only EIP-1559 (type 2) transactions are approved: legacy, EIP-2930 and blob transactions are refused")]
+    EvmTransactionTypeUnsupported,
+    #[msg("EIP-191 signed data (a personal message or EIP-712 typed data, so every permit) is refused")]
+    EvmSignedDataRefused,
+    #[msg("EIP-7702 authorizations (a type-4 transaction, or an authorization to sign) are refused")]
+    EvmAuthorizationRefused,
+    #[msg("Access list has more than 8 addresses or 32 storage keys")]
+    EvmAccessListTooLong,
+    #[msg("Transaction is for another chain than the session's")]
+    EvmChainNotAllowed,
+    #[msg("Contract creation (no `to`) is refused")]
+    EvmContractCreationRefused,
+    #[msg("Calldata the session does not allow for this contract")]
+    EvmCallNotAllowed,
+    #[msg("ERC-20 transfer calldata is not transfer(address,uint256) in its exact ABI form")]
+    EvmCalldataMalformed,
+    #[msg("max_fee_per_gas × gas_limit is above the session's fee cap")]
+    EvmFeeCapExceeded,
+    #[msg("EVM address must be 12 zero bytes then 20 address bytes, not all zero")]
+    InvalidEvmAddress,
+    #[msg("An evm session needs its EVM limits (chain id not 0, fee cap, call mask within the allowlist); other formats take none")]
+    InvalidEvmLimits,
 }

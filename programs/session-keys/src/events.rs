@@ -34,6 +34,7 @@ pub struct SessionCreated {
     pub format: u8,
     pub asset_mint: Pubkey,
     pub flags: u8,
+    pub evm: Option<crate::instructions::EvmLimits>,
 }
 
 /// One opaque use. Kept small on purpose: the use path pays 1 CU per byte
@@ -65,6 +66,21 @@ pub struct SolanaMessageApproved {
     pub amount: u128,
     /// The programs the message calls, each once, in order of first call.
     pub programs: Vec<Pubkey>,
+}
+
+/// One `evm` use, with what the program derived from the transaction
+/// (docs/verified-sessions.md, "EVM sessions").
+#[event]
+pub struct EvmTransactionApproved {
+    pub session: Pubkey,
+    pub nonce: u64,
+    pub binding: [u8; 32],
+    pub remaining_uses: u32,
+    /// What the transaction moves in the session's asset (wei or ERC-20 units).
+    pub amount: u128,
+    pub chain_id: u64,
+    /// The transaction's `to`.
+    pub to: [u8; 20],
 }
 
 /// A `MessageApproved` as logged: discriminator, then its Borsh fields (100

@@ -229,6 +229,12 @@ impl ApproveMessageData {
     /// An EdDSA approval of a message whose digest the program computed
     /// (a `solana` use): no metadata.
     pub fn eddsa(message_digest: &[u8; 32], user_pubkey: &[u8; 32], bump: u8) -> Self {
+        Self::computed(message_digest, user_pubkey, bump, SCHEME_EDDSA_SHA512)
+    }
+
+    /// An approval, in `scheme`, of a message whose digest the program
+    /// computed (a verified use): no metadata.
+    pub fn computed(message_digest: &[u8; 32], user_pubkey: &[u8; 32], bump: u8, scheme: u16) -> Self {
         Self {
             _unsent: [0; 6],
             instruction: IX_APPROVE_MESSAGE,
@@ -236,7 +242,7 @@ impl ApproveMessageData {
             message_digest: crate::keys::copy32(message_digest),
             message_metadata_digest: [0; 32],
             user_pubkey: crate::keys::copy32(user_pubkey),
-            signature_scheme: SCHEME_EDDSA_SHA512.to_le_bytes(),
+            signature_scheme: scheme.to_le_bytes(),
         }
     }
 

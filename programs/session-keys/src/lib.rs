@@ -16,6 +16,7 @@ mod cu_probe;
 pub mod entrypoint;
 pub mod errors;
 pub mod events;
+pub mod evm_transaction;
 pub mod ika;
 pub mod instructions;
 pub mod keys;
@@ -106,6 +107,13 @@ pub mod session_keys {
     ///
     /// Signers: the session's `delegate`, `payer`.
     /// Errors: `NotDelegate`, `WrongMessageFormat`, `InvalidBufferLength`.
+    pub fn approve_evm_transaction(
+        ctx: Context<ApproveEvmTransaction>,
+        args: ApproveEvmArgs,
+    ) -> Result<()> {
+        ApproveEvmTransaction::handler(ctx, args)
+    }
+
     pub fn open_message_buffer(ctx: Context<OpenMessageBuffer>, len: u16) -> Result<()> {
         OpenMessageBuffer::handler(ctx, len)
     }

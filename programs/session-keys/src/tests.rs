@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{ALL_SIGNATURE_SCHEMES, MAX_ALLOWED_PROGRAMS, NO_TOTAL_BUDGET};
 use crate::errors::SessionKeysError as E;
 use crate::ika::{self, Curve};
-use crate::instructions::{ApproveArgs, CreateSessionArgs, UpdateSessionArgs};
+use crate::instructions::{ApproveArgs, CreateSessionArgs, EvmLimits, UpdateSessionArgs};
 use crate::state::*;
 
 const EXPIRY: u64 = 1_000;
@@ -71,6 +71,10 @@ fn session() -> Session {
         format: FORMAT_OPAQUE,
         flags: 0,
         reserved: [0; 6],
+        chain_id: 0,
+        max_fee: [0; 16],
+        any_call_mask: 0,
+        reserved_evm: [0; 7],
     };
     s.set_allowlist(&[key(0xF0), dest()]).unwrap();
     s
@@ -112,8 +116,8 @@ fn check(s: &Session, slot: u64, a: &ApproveArgs) -> Result<()> {
 fn session_layout_is_fixed_and_documented() {
     use std::mem::{offset_of, size_of};
     // The offsets docs/security.md lists (discriminator not counted here).
-    assert_eq!(size_of::<Session>(), 592);
-    assert_eq!(Session::LEN, 600);
+    assert_eq!(size_of::<Session>(), 624);
+    assert_eq!(Session::LEN, 632);
     assert_eq!(offset_of!(Session, policy), 0);
     assert_eq!(offset_of!(Session, delegate), 32);
     assert_eq!(offset_of!(Session, asset_mint), 64);
@@ -137,6 +141,10 @@ fn session_layout_is_fixed_and_documented() {
     assert_eq!(offset_of!(Session, format), 584);
     assert_eq!(offset_of!(Session, flags), 585);
     assert_eq!(offset_of!(Session, reserved), 586);
+    assert_eq!(offset_of!(Session, chain_id), 592);
+    assert_eq!(offset_of!(Session, max_fee), 600);
+    assert_eq!(offset_of!(Session, any_call_mask), 616);
+    assert_eq!(offset_of!(Session, reserved_evm), 617);
 }
 
 // ---- each bound on both sides -----------------------------------------------------
@@ -632,6 +640,7 @@ fn create() -> CreateSessionArgs {
         format: FORMAT_OPAQUE,
         asset_mint: Pubkey::default(),
         flags: 0,
+        evm: None,
     }
 }
 
@@ -738,6 +747,80 @@ fn create_args_invalid() {
             "{args:?}"
         );
     }
+}
+
+/// An EVM address as the 32-byte word an `evm` session stores.
+fn evm_word(byte: u8) -> Pubkey {
+    let mut w = [0u8; 32];
+    w[12..].fill(byte);
+    Pubkey::new_from_array(w)
+}
+
+fn create_evm() -> CreateSessionArgs {
+    CreateSessionArgs {
+        allowed_schemes: 1 << crate::ika::SCHEME_ECDSA_KECCAK256,
+        allowed_programs: vec![evm_word(0x11), evm_word(0x22)],
+        format: FORMAT_EVM,
+        evm: Some(EvmLimits {
+            chain_id: 1,
+            max_fee: 10u128.pow(18),
+            any_call_mask: 0b10,
+        }),
+        ..create()
+    }
+}
+
+#[test]
+fn create_args_evm() {
+    create_evm().validate(100, CURVE).unwrap();
+    CreateSessionArgs {
+        asset_mint: evm_word(0x22),
+        flags: crate::state::FLAG_ALLOW_CPI,
+        ..create_evm()
+    }
+    .validate(100, CURVE)
+    .unwrap();
+    let with_evm = |evm: EvmLimits| CreateSessionArgs {
+        evm: Some(evm),
+        ..create_evm()
+    };
+    let limits = create_evm().evm.unwrap();
+    let mut not_a_word = [0u8; 32];
+    not_a_word[0] = 1;
+    not_a_word[31] = 1;
+    let cases: Vec<(CreateSessionArgs, E)> = vec![
+        (CreateSessionArgs { evm: None, ..create_evm() }, E::InvalidEvmLimits),
+        (CreateSessionArgs { evm: Some(limits.clone()), ..create() }, E::InvalidEvmLimits),
+        (with_evm(EvmLimits { chain_id: 0, ..limits.clone() }), E::InvalidEvmLimits),
+        // entry 2 does not exist (two entries)
+        (with_evm(EvmLimits { any_call_mask: 0b100, ..limits.clone() }), E::InvalidEvmLimits),
+        (
+            CreateSessionArgs { allowed_programs: vec![Pubkey::new_from_array(not_a_word)], ..create_evm() },
+            E::InvalidEvmAddress,
+        ),
+        (CreateSessionArgs { allowed_programs: vec![Pubkey::default()], ..create_evm() }, E::InvalidEvmAddress),
+        (CreateSessionArgs { asset_mint: Pubkey::new_from_array(not_a_word), ..create_evm() }, E::InvalidEvmAddress),
+        (
+            CreateSessionArgs { flags: crate::state::FLAG_ALLOW_DURABLE_NONCE, ..create_evm() },
+            E::InvalidSessionFormat,
+        ),
+        (CreateSessionArgs { allowed_schemes: CURVE.schemes(), ..create_evm() }, E::FormatNotForCurve),
+        (CreateSessionArgs { format: 3, ..create_evm() }, E::InvalidSessionFormat),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(args.validate(100, CURVE).unwrap_err(), err(expected), "{args:?}");
+    }
+    assert_eq!(create_evm().validate(100, Curve::Curve25519).unwrap_err(), err(E::SchemeNotForCurve));
+}
+
+#[test]
+fn an_evm_allowlist_update_keeps_the_call_mask_inside_it() {
+    let mut s = session();
+    s.format = FORMAT_EVM;
+    s.any_call_mask = 0b10;
+    s.set_allowlist(&[evm_word(1), evm_word(2)]).unwrap();
+    assert_eq!(s.set_allowlist(&[evm_word(1)]).unwrap_err(), err(E::InvalidEvmLimits));
+    assert_eq!(s.allowed_programs().unwrap(), &[evm_word(1), evm_word(2)]);
 }
 
 // ---- binding hash -------------------------------------------------------------------

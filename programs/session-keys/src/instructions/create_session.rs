@@ -5,8 +5,8 @@ use crate::errors::SessionKeysError;
 use crate::events::SessionCreated;
 use crate::ika::Curve;
 use crate::state::{
-    validate_allowlist, validate_expiry, validate_format, validate_schemes, Policy, Session,
-    FORMAT_SOLANA, RECENT_BINDINGS,
+    validate_allowlist, validate_evm_address, validate_expiry, validate_format, validate_schemes,
+    Policy, Session, FORMAT_EVM, FORMAT_OPAQUE, RECENT_BINDINGS,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -27,14 +27,30 @@ pub struct CreateSessionArgs {
     pub allowed_schemes: u8,
     /// 1..=8 distinct programs, none the default key.
     pub allowed_programs: Vec<Pubkey>,
-    /// `FORMAT_OPAQUE` (0) or `FORMAT_SOLANA` (1): what a use gives the
-    /// program (docs/verified-sessions.md). Fixed for the session's life.
+    /// `FORMAT_OPAQUE` (0), `FORMAT_SOLANA` (1) or `FORMAT_EVM` (2): what a
+    /// use gives the program (docs/verified-sessions.md). Fixed for the session's life.
     pub format: u8,
-    /// `solana` format: the default key for lamports, or one SPL mint. Must
-    /// be the default key for the opaque format (it counts declared units).
+    /// `solana` format: the default key for lamports, or one SPL mint.
+    /// `evm` format: the default key for wei, or one ERC-20 contract as an
+    /// EVM word (12 zero bytes, then the address). Must be the default key
+    /// for the opaque format (it counts declared units).
     pub asset_mint: Pubkey,
     /// `FLAG_ALLOW_DURABLE_NONCE` | `FLAG_ALLOW_CPI`; fixed.
     pub flags: u8,
+    /// The `evm` format's own limits: present exactly for that format.
+    pub evm: Option<EvmLimits>,
+}
+
+/// What only an `evm` session limits; fixed for the session's life.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct EvmLimits {
+    /// The EIP-155 chain id every transaction must carry; not 0.
+    pub chain_id: u64,
+    /// Cap, in wei, on `max_fee_per_gas × gas_limit` of one transaction.
+    pub max_fee: u128,
+    /// Bit `i`: allowlist entry `i` takes any calldata (then only `value`
+    /// counts; docs/security.md says what that trusts). No bit past the allowlist.
+    pub any_call_mask: u8,
 }
 
 impl CreateSessionArgs {
@@ -49,10 +65,25 @@ impl CreateSessionArgs {
         validate_schemes(self.allowed_schemes, curve)?;
         validate_format(self.format, self.flags, self.allowed_schemes, curve)?;
         require!(
-            self.format == FORMAT_SOLANA || self.asset_mint == Pubkey::default(),
+            self.format != FORMAT_OPAQUE || self.asset_mint == Pubkey::default(),
             SessionKeysError::InvalidSessionFormat
         );
-        validate_allowlist(&self.allowed_programs, self.format)
+        validate_allowlist(&self.allowed_programs, self.format)?;
+        match &self.evm {
+            None => require!(self.format != FORMAT_EVM, SessionKeysError::InvalidEvmLimits),
+            Some(evm) => {
+                require!(
+                    self.format == FORMAT_EVM
+                        && evm.chain_id != 0
+                        && (evm.any_call_mask as u32) >> self.allowed_programs.len() == 0,
+                    SessionKeysError::InvalidEvmLimits
+                );
+                if self.asset_mint != Pubkey::default() {
+                    validate_evm_address(&self.asset_mint)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -112,6 +143,10 @@ impl CreateSession<'_> {
             format: args.format,
             flags: args.flags,
             reserved: [0; 6],
+            chain_id: args.evm.as_ref().map_or(0, |e| e.chain_id),
+            max_fee: args.evm.as_ref().map_or(0, |e| e.max_fee).to_le_bytes(),
+            any_call_mask: args.evm.as_ref().map_or(0, |e| e.any_call_mask),
+            reserved_evm: [0; 7],
             allowed_programs: [Pubkey::default(); MAX_ALLOWED_PROGRAMS],
             uses: 0,
             spent: [0; 16],
@@ -137,6 +172,7 @@ impl CreateSession<'_> {
             format: args.format,
             asset_mint: args.asset_mint,
             flags: args.flags,
+            evm: args.evm,
         });
         Ok(())
     }

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::SEED_MESSAGE_BUFFER;
 use crate::errors::SessionKeysError;
-use crate::state::{MessageBuffer, Session, FORMAT_SOLANA};
+use crate::state::{MessageBuffer, Session, FORMAT_OPAQUE};
 
 #[derive(Accounts)]
 #[instruction(len: u16)]
@@ -33,7 +33,7 @@ pub struct OpenMessageBuffer<'info> {
 impl OpenMessageBuffer<'_> {
     pub fn handler(ctx: Context<Self>, len: u16) -> Result<()> {
         require!(
-            ctx.accounts.session.load()?.format == FORMAT_SOLANA,
+            ctx.accounts.session.load()?.format != FORMAT_OPAQUE,
             SessionKeysError::WrongMessageFormat
         );
         MessageBuffer::validate_len(len)?;

@@ -2,6 +2,7 @@
 //! (`<Accounts>::handler`).
 
 pub mod accept_admin;
+pub mod approve_evm_transaction;
 pub mod approve_message;
 pub mod approve_solana_message;
 pub mod close_session;
@@ -16,6 +17,7 @@ pub mod revoke_session;
 pub mod update_session;
 
 pub use accept_admin::*;
+pub use approve_evm_transaction::*;
 pub use approve_message::*;
 pub use approve_solana_message::*;
 pub use close_session::*;

@@ -27,6 +27,8 @@ pub enum SessionStatus {
 pub const FORMAT_OPAQUE: u8 = 0;
 /// The program reads the Solana message it approves.
 pub const FORMAT_SOLANA: u8 = 1;
+/// The program reads the EVM (EIP-1559) transaction it approves.
+pub const FORMAT_EVM: u8 = 2;
 /// `Session::flags` bit: durable-nonce messages may be approved.
 pub const FLAG_ALLOW_DURABLE_NONCE: u8 = 1 << 0;
 /// `Session::flags` bit: the use path may run inside another program's CPI.
@@ -55,7 +57,7 @@ pub fn amount(bytes: &Amount) -> u128 {
     }
 }
 
-/// PDA `["session", policy, session_id (u32 LE)]`. Fixed size: 8 + 592 bytes.
+/// PDA `["session", policy, session_id (u32 LE)]`. Fixed size: 8 + 624 bytes.
 ///
 /// Zero-copy like `Policy`: the use path reads and updates it in place. Fields
 /// are grouped by alignment (32-byte keys, byte arrays, 8-byte integers, then
@@ -116,6 +118,16 @@ pub struct Session {
     pub flags: u8,
     /// Keeps the size a multiple of 8; always zero.
     pub reserved: [u8; 6],
+
+    /// `evm` format: the chain id its transactions must carry (0 otherwise).
+    pub chain_id: u64,
+    /// `evm` format (wei, u128 LE): cap on `max_fee_per_gas × gas_limit` of one transaction.
+    pub max_fee: Amount,
+    /// `evm` format: bit `i` = allowlist entry `i` takes any calldata (then
+    /// only `value` counts). Never a bit at or past `allowed_programs_len`.
+    pub any_call_mask: u8,
+    /// Keeps the size a multiple of 8; always zero.
+    pub reserved_evm: [u8; 7],
 }
 
 /// What one use asks for, as the rules see it: declared (opaque) or derived
@@ -131,9 +143,10 @@ pub struct Use<'a> {
     pub signature_scheme: u16,
 }
 
-/// Checks an allowlist argument: 1..=8 programs, distinct, and none the
+/// Checks an allowlist argument: 1..=8 entries, distinct, and none the
 /// default key — except in a `solana` session, where the default key is the
-/// System program, which its messages call by that id.
+/// System program, which its messages call by that id. An `evm` session's
+/// entries are EVM addresses (`validate_evm_address`).
 pub fn validate_allowlist(programs: &[Pubkey], format: u8) -> Result<()> {
     require!(!programs.is_empty(), SessionKeysError::EmptyAllowlist);
     require!(
@@ -141,6 +154,9 @@ pub fn validate_allowlist(programs: &[Pubkey], format: u8) -> Result<()> {
         SessionKeysError::AllowlistTooLong
     );
     for (i, program) in programs.iter().enumerate() {
+        if format == FORMAT_EVM {
+            validate_evm_address(program)?;
+        }
         require!(
             *program != Pubkey::default() || format == FORMAT_SOLANA,
             SessionKeysError::DefaultAllowedProgram
@@ -151,6 +167,23 @@ pub fn validate_allowlist(programs: &[Pubkey], format: u8) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// An EVM address as a 32-byte word: 12 zero bytes, then the 20 address
+/// bytes, not all zero (the zero address is no contract and burns what it gets).
+pub fn validate_evm_address(word: &Pubkey) -> Result<()> {
+    let bytes = word.as_ref();
+    require!(
+        bytes[..12] == [0; 12] && bytes[12..] != [0; 20],
+        SessionKeysError::InvalidEvmAddress
+    );
+    Ok(())
+}
+
+/// The 20 address bytes of an EVM word (`validate_evm_address`).
+pub fn evm_address(word: &Pubkey) -> &[u8; 20] {
+    // infallible: a Pubkey is 32 bytes
+    word.as_ref()[12..].try_into().unwrap()
 }
 
 /// Checks a signature-scheme mask: at least one scheme, only schemes Ika
@@ -169,17 +202,30 @@ pub fn validate_schemes(mask: u8, curve: Curve) -> Result<()> {
 }
 
 /// Checks a format, its flags and its schemes: a `solana` session signs
-/// Solana messages, so its dWallet is Curve25519 and its only scheme EdDSA.
+/// Solana messages, so its dWallet is Curve25519 and its only scheme EdDSA;
+/// an `evm` session signs EVM transactions, so its dWallet is Secp256k1, its
+/// only scheme EcdsaKeccak256, and durable nonces mean nothing to it.
 pub fn validate_format(format: u8, flags: u8, schemes: u8, curve: Curve) -> Result<()> {
     require!(
-        (format == FORMAT_OPAQUE || format == FORMAT_SOLANA) && flags & !ALL_FLAGS == 0,
+        format <= FORMAT_EVM && flags & !ALL_FLAGS == 0,
         SessionKeysError::InvalidSessionFormat
     );
-    if format == FORMAT_SOLANA {
-        require!(
+    match format {
+        FORMAT_SOLANA => require!(
             curve == Curve::Curve25519 && schemes == scheme_bit(crate::ika::SCHEME_EDDSA_SHA512),
             SessionKeysError::FormatNotForCurve
-        );
+        ),
+        FORMAT_EVM => {
+            require!(
+                curve == Curve::Secp256k1 && schemes == scheme_bit(crate::ika::SCHEME_ECDSA_KECCAK256),
+                SessionKeysError::FormatNotForCurve
+            );
+            require!(
+                flags & FLAG_ALLOW_DURABLE_NONCE == 0,
+                SessionKeysError::InvalidSessionFormat
+            );
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -215,6 +261,9 @@ impl Session {
     pub fn spent(&self) -> u128 {
         amount(&self.spent)
     }
+    pub fn max_fee(&self) -> u128 {
+        amount(&self.max_fee)
+    }
     pub fn allows(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
@@ -223,6 +272,10 @@ impl Session {
     /// audits see a canonical layout).
     pub fn set_allowlist(&mut self, programs: &[Pubkey]) -> Result<()> {
         validate_allowlist(programs, self.format)?;
+        require!(
+            (self.any_call_mask as u32) >> programs.len() == 0,
+            SessionKeysError::InvalidEvmLimits
+        );
         self.allowed_programs = [Pubkey::default(); MAX_ALLOWED_PROGRAMS];
         self.allowed_programs[..programs.len()].copy_from_slice(programs);
         // cannot truncate: validate_allowlist bounds len by 8

@@ -1,0 +1,164 @@
+//! `approve_evm_transaction`: an `evm` session's use. The delegate passes
+//! the unsigned EIP-1559 transaction; the program reads it
+//! (`evm_transaction::verify`), counts what it moves against the session's
+//! caps, and has Ika approve `keccak256` of those bytes — Ethereum's signing
+//! hash of that very transaction — with EcdsaKeccak256. Served by Anchor's
+//! dispatcher in both builds (the fast entrypoint knows only the opaque and
+//! `solana` uses).
+
+use anchor_lang::prelude::*;
+
+use super::approve_message::*;
+use super::approve_solana_message::message_source;
+use crate::constants::MAX_ALLOWED_PROGRAMS;
+use crate::errors::SessionKeysError;
+use crate::events::EvmTransactionApproved;
+use crate::evm_transaction::{self, Rules};
+use crate::ika;
+use crate::state::{close_buffer, evm_address, Bound, MessageBuffer, Policy, Session, FORMAT_EVM};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ApproveEvmArgs {
+    /// As in `ApproveArgs`: passed to Ika as is.
+    pub user_pubkey: [u8; 32],
+    /// Bound into the binding hash.
+    pub signature_nonce: [u8; 32],
+    /// Must equal `session.nonce`.
+    pub nonce: u64,
+    /// Bump of Ika's MessageApproval PDA for (EcdsaKeccak256, keccak256(transaction)).
+    pub message_approval_bump: u8,
+    /// The unsigned transaction, `0x02 || rlp([...])`, as Ethereum signs it;
+    /// empty when it comes from the message buffer.
+    pub transaction: Vec<u8>,
+}
+
+/// `ApproveMessage`'s accounts, then the optional message buffer (as for a
+/// `solana` use: a long transaction is staged there first).
+#[derive(Accounts)]
+pub struct ApproveEvmTransaction<'info> {
+    pub base: ApproveMessage<'info>,
+
+    /// The buffer holding the transaction when it is not in the arguments;
+    /// closed here, its rent back to `base.payer`, which must be its payer.
+    #[account(mut)]
+    pub message_buffer: Option<AccountLoader<'info, MessageBuffer>>,
+}
+
+/// The metadata digest of an EVM use (none).
+const ZERO: [u8; 32] = [0; 32];
+
+impl ApproveEvmTransaction<'_> {
+    pub fn handler(ctx: Context<Self>, args: ApproveEvmArgs) -> Result<()> {
+        let slot = Clock::get()?.slot;
+        let a = &ctx.accounts.base;
+        let buffer_info = ctx.accounts.message_buffer.as_ref().map(|b| b.to_account_info());
+        let (cpi_authority_bump, data) = {
+            let policy = a.policy.load()?;
+            let mut session = a.session.load_mut()?;
+            let buffer_data = match &buffer_info {
+                Some(info) => Some(info.try_borrow_data()?),
+                None => None,
+            };
+            let buffer = match &ctx.accounts.message_buffer {
+                Some(loader) => Some(*loader.load()?),
+                None => None,
+            };
+            let transaction = message_source(
+                &args.transaction,
+                buffer.as_ref().zip(buffer_data.as_ref().map(|d| &d[..])),
+                &a.session.key(),
+                a.payer.key,
+            )?;
+            let data = use_evm_session(
+                &a.policy.key(),
+                &policy,
+                &a.session.key(),
+                &mut session,
+                a.delegate.key,
+                slot,
+                &args,
+                transaction,
+            )?;
+            (policy.cpi_authority_bump, data)
+        };
+        ika::approve_message(&a.ika_accounts(), cpi_authority_bump, &data)?;
+        if let Some(info) = buffer_info {
+            let payer = a.payer.to_account_info();
+            close_buffer(
+                &mut **info.try_borrow_mut_lamports()?,
+                &mut **payer.try_borrow_mut_lamports()?,
+                &mut info.try_borrow_mut_data()?,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything the `evm` use path does before the Ika CPI: the session
+/// checks, the transaction read and its rules, the limits on the derived
+/// amount, then one use consumed, the binding stored and
+/// `EvmTransactionApproved` emitted. Returns the data of the Ika CPI.
+#[allow(clippy::too_many_arguments)]
+pub fn use_evm_session(
+    policy_key: &Pubkey,
+    policy: &Policy,
+    session_key: &Pubkey,
+    session: &mut Session,
+    delegate: &Pubkey,
+    slot: u64,
+    args: &ApproveEvmArgs,
+    transaction: &[u8],
+) -> Result<ika::ApproveMessageData> {
+    require!(
+        session.format == FORMAT_EVM,
+        SessionKeysError::WrongMessageFormat
+    );
+    session.check_session(policy_key, policy, delegate, slot, args.nonce, top_level())?;
+
+    let words = session.allowed_programs()?;
+    let mut allowed = [[0u8; 20]; MAX_ALLOWED_PROGRAMS];
+    for (address, word) in allowed.iter_mut().zip(words) {
+        *address = *evm_address(word);
+    }
+    let verdict = evm_transaction::verify(
+        transaction,
+        &Rules {
+            chain_id: session.chain_id,
+            asset: evm_address(&session.asset_mint),
+            allowed: &allowed[..words.len()],
+            any_call_mask: session.any_call_mask,
+            max_fee: session.max_fee(),
+        },
+    )?;
+    session.check_limits(policy, None, verdict.amount, ika::SCHEME_ECDSA_KECCAK256)?;
+
+    let message_digest = solana_keccak_hasher::hash(transaction).to_bytes();
+    let mut destination = [0u8; 32];
+    destination[12..].copy_from_slice(verdict.to);
+    let binding = Bound {
+        message_digest: &message_digest,
+        message_metadata_digest: &ZERO,
+        destination: &destination,
+        signature_nonce: &args.signature_nonce,
+        amount: verdict.amount,
+        nonce: args.nonce,
+        signature_scheme: ika::SCHEME_ECDSA_KECCAK256,
+    }
+    .hash(policy_key, session.session_id);
+    let remaining_uses = session.record_use(slot, verdict.amount, binding)?;
+    emit!(EvmTransactionApproved {
+        session: *session_key,
+        nonce: args.nonce,
+        binding,
+        remaining_uses,
+        amount: verdict.amount,
+        chain_id: verdict.chain_id,
+        to: *verdict.to,
+    });
+    Ok(ika::ApproveMessageData::computed(
+        &message_digest,
+        &args.user_pubkey,
+        args.message_approval_bump,
+        ika::SCHEME_ECDSA_KECCAK256,
+    ))
+}
