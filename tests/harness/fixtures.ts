@@ -50,11 +50,14 @@ export interface PolicyFixture {
   policy: PublicKey;
 }
 
-/** A dWallet (Curve25519 by default), handed to a fresh policy. Admin and init authority are distinct funded keys. */
-export async function setupPolicy(env: TestEnv, curve = Curve.Curve25519): Promise<PolicyFixture> {
+/**
+ * A dWallet (Curve25519 by default; `publicKey` default a fresh one), handed to
+ * a fresh policy. Admin and init authority are distinct funded keys.
+ */
+export async function setupPolicy(env: TestEnv, curve = Curve.Curve25519, publicKey?: Uint8Array): Promise<PolicyFixture> {
   const client = newClient(env);
   const [admin, initAuthority] = await env.funded(2);
-  const wallet = await createWallet(env, initAuthority.publicKey, { curve });
+  const wallet = await createWallet(env, initAuthority.publicKey, { curve, publicKey });
   const action = await initializePolicy(client, { dwallet: wallet.address, initAuthority: initAuthority.publicKey, admin: admin.publicKey });
   await client.deployOrThrow(action, [initAuthority]);
   return {

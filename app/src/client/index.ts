@@ -12,6 +12,7 @@ export * from "./pda";
 export * from "./ika";
 export * from "./approval";
 export * from "./solana-message";
+export * from "./evm-transaction";
 export * from "./status";
 export * from "./errors";
 export * from "./wallet";

@@ -13,6 +13,8 @@ import type { AccountFilter } from "../chain";
 import { PolicyAccount, SessionAccount, SessionKeysClient, toBig, U128_MAX } from "./client";
 import { Curve, CURVE_NAMES, DWALLET_STATE_NAMES, IKA_PROGRAM_ID, readDwallet, schemeNames } from "./ika";
 import { policyStatus, SessionStatusName, sessionStatus } from "./status";
+import { evmAddress } from "./evm-transaction";
+import { SESSION_FORMATS } from "./instructions";
 
 export interface SessionView {
   id: number;
@@ -170,6 +172,8 @@ export function lastBinding(s: SessionAccount): string | null {
 
 export function sessionJson(s: SessionAccount) {
   const maxTotal = toBig(s.maxTotalAmount);
+  const evm = s.format === SESSION_FORMATS.evm;
+  const allowed: PublicKey[] = s.allowedPrograms.slice(0, s.allowedProgramsLen);
   return {
     sessionId: s.sessionId,
     delegate: s.delegate.toBase58(),
@@ -179,17 +183,32 @@ export function sessionJson(s: SessionAccount) {
     maxAmountPerTx: toBig(s.maxAmountPerTx).toString(),
     maxTotalAmount: maxTotal === U128_MAX ? null : maxTotal.toString(),
     spent: toBig(s.spent).toString(),
-    allowedPrograms: s.allowedPrograms.slice(0, s.allowedProgramsLen).map((p: PublicKey) => p.toBase58()),
+    /** EVM addresses (0x…) in an `evm` session. */
+    allowedPrograms: allowed.map((p) => (evm ? evmAddress(p) : p.toBase58())),
     allowedSchemes: s.allowedSchemes,
     allowedSchemeNames: schemeNames(s.allowedSchemes),
     revoked: s.revoked !== 0,
     lastUsedSlot: toBig(s.lastUsedSlot).toString(),
-    format: s.format === 1 ? "solana" : s.format === 0 ? "opaque" : `unknown(${s.format})`,
-    assetMint: s.format === 1 ? (s.assetMint.equals(PublicKey.default) ? "lamports" : s.assetMint.toBase58()) : null,
+    format: formatName(s.format),
+    assetMint: assetName(s),
     allowDurableNonce: (s.flags & 1) !== 0,
     allowCpi: (s.flags & 2) !== 0,
+    evm: evm ? { chainId: toBig(s.chainId).toString(), maxFee: toBig(s.maxFee).toString(), anyCallMask: s.anyCallMask } : null,
     lastBinding: lastBinding(s),
   };
+}
+
+function formatName(format: number): string {
+  const name = Object.entries(SESSION_FORMATS).find(([, v]) => v === format)?.[0];
+  return name ?? `unknown(${format})`;
+}
+
+/** What a verified session's caps count (null for opaque sessions: declared units). */
+function assetName(s: SessionAccount): string | null {
+  const native = s.assetMint.equals(PublicKey.default);
+  if (s.format === SESSION_FORMATS.solana) return native ? "lamports" : s.assetMint.toBase58();
+  if (s.format === SESSION_FORMATS.evm) return native ? "wei" : evmAddress(s.assetMint);
+  return null;
 }
 
 /** A Policy's fields as people read them (the pending admin null when none, the status and curve by name). */

@@ -36,7 +36,7 @@ export async function initializePolicy(c: SessionKeysClient, p: InitializePolicy
     cpiAuthority: c.cpiAuthority(), systemProgram: SystemProgram.programId, ...p.accounts,
   }).instruction();
   return {
-    name: "initializePolicy", instructions: [ix], feePayer: payer, signers: uniq([payer, p.initAuthority]),
+    name: "initializePolicy", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.initAuthority]),
     watch: [policy, p.dwallet], creates: [{ address: policy, space: sizeOf(c, "policy") }],
   };
 }
@@ -73,8 +73,8 @@ export async function releaseDwallet(c: SessionKeysClient, p: AdminParams & { ne
 // ---------------------------------------------------------------- sessions
 
 /** What a use gives the program (docs/verified-sessions.md). */
-export type SessionFormat = "opaque" | "solana";
-export const SESSION_FORMATS: Record<SessionFormat, number> = { opaque: 0, solana: 1 };
+export type SessionFormat = "opaque" | "solana" | "evm";
+export const SESSION_FORMATS: Record<SessionFormat, number> = { opaque: 0, solana: 1, evm: 2 };
 export const SESSION_FLAGS = { allowDurableNonce: 1, allowCpi: 2 } as const;
 
 export interface SessionLimits {
@@ -88,17 +88,37 @@ export interface SessionLimits {
   maxTotalAmount?: bigint;
   /** Bit mask of SignatureScheme (bit i = scheme i); default every scheme of the dWallet's curve (EdDSA only for `solana`). */
   allowedSchemes?: number;
-  /** 1..=8 destination programs. */
+  /** 1..=8 destination programs (`evm` format: EVM addresses as words, `evmWord`). */
   allowedPrograms: PublicKey[];
-  /** Default `opaque`. `solana`: the program reads the Solana message it approves. */
+  /**
+   * Default `opaque`. `solana` / `evm`: the program reads the Solana message
+   * / EIP-1559 transaction it approves.
+   */
   format?: SessionFormat;
-  /** `solana` format: the SPL mint the caps count; default lamports. */
+  /** `solana` format: the SPL mint the caps count; `evm`: the ERC-20 contract (`evmWord`). Default lamports / wei. */
   assetMint?: PublicKey;
+  /** The `evm` format's own limits (required for it, refused for the others). */
+  evm?: EvmLimits;
   /** Default false: durable-nonce messages are refused. */
   allowDurableNonce?: boolean;
   /** Default false: the use path refuses to run inside another program's CPI. */
   allowCpi?: boolean;
 }
+
+export interface EvmLimits {
+  /** The EIP-155 chain id every transaction must carry. */
+  chainId: bigint;
+  /** Cap, in wei, on `maxFeePerGas × gas` of one transaction (u128). */
+  maxFee: bigint;
+  /** Bit i: allowlist entry i takes any calldata (then only `value` counts). Default 0. */
+  anyCallMask?: number;
+}
+
+/** The schemes a format signs with: the only one it may hold. */
+const FORMAT_SCHEME: Partial<Record<SessionFormat, SignatureScheme>> = {
+  solana: SignatureScheme.EddsaSha512,
+  evm: SignatureScheme.EcdsaKeccak256,
+};
 
 export interface CreateSessionParams extends AdminParams {
   limits: SessionLimits;
@@ -116,20 +136,27 @@ export async function createSession(c: SessionKeysClient, p: CreateSessionParams
   const ix = await c.program.methods.createSession({
     sessionId, delegate: l.delegate, expirySlot: u64(l.expirySlot, "expirySlot"), maxUses: l.maxUses,
     maxAmountPerTx: u128(l.maxAmountPerTx, "maxAmountPerTx"), maxTotalAmount: u128(l.maxTotalAmount ?? U128_MAX, "maxTotalAmount"),
-    allowedSchemes: l.allowedSchemes ?? (l.format === "solana" ? 1 << SignatureScheme.EddsaSha512 : CURVE_SCHEMES[policy.curve as Curve] ?? 0),
+    allowedSchemes: l.allowedSchemes ?? defaultSchemes(l.format, policy.curve as Curve),
     allowedPrograms: l.allowedPrograms, format: SESSION_FORMATS[l.format ?? "opaque"], assetMint: l.assetMint ?? PublicKey.default,
     flags: (l.allowDurableNonce ? SESSION_FLAGS.allowDurableNonce : 0) | (l.allowCpi ? SESSION_FLAGS.allowCpi : 0),
+    evm: l.evm ? { chainId: u64(l.evm.chainId, "chainId"), maxFee: u128(l.evm.maxFee, "maxFee"), anyCallMask: l.evm.anyCallMask ?? 0 } : null,
   }).accountsStrict({
     admin: p.admin, payer, policy: p.policy, session, systemProgram: SystemProgram.programId, ...p.accounts,
   }).instruction();
   return {
-    name: "createSession", instructions: [ix], feePayer: payer, signers: uniq([payer, p.admin]),
+    name: "createSession", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.admin]),
     watch: [p.policy, session], creates: [{ address: session, space: sizeOf(c, "session") }], sessionId, session,
   };
 }
 
+/** A format's one scheme, else every scheme of the dWallet's curve. */
+function defaultSchemes(format: SessionFormat | undefined, curve: Curve): number {
+  const only = format && FORMAT_SCHEME[format];
+  return only !== undefined ? 1 << only : CURVE_SCHEMES[curve] ?? 0;
+}
+
 /** Fields to change; anything left out stays as it is. */
-export type SessionChanges = Partial<Omit<SessionLimits, "delegate" | "format" | "assetMint" | "allowDurableNonce" | "allowCpi">>;
+export type SessionChanges = Partial<Omit<SessionLimits, "delegate" | "format" | "assetMint" | "allowDurableNonce" | "allowCpi" | "evm">>;
 
 export async function updateSession(c: SessionKeysClient, p: AdminParams & { session: PublicKey; changes: SessionChanges }): Promise<Action> {
   const ch = p.changes;
@@ -211,7 +238,7 @@ export async function approveMessage(c: SessionKeysClient, p: ApproveParams): Pr
     ...p.accounts,
   }).instruction();
   return {
-    name: "approveMessage", instructions: [ix], feePayer: payer, signers: uniq([payer, p.delegate]),
+    name: "approveMessage", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.delegate]),
     watch: [p.session, messageApproval], creates: [{ address: messageApproval, space: MESSAGE_APPROVAL_LEN }],
     messageApproval, messageDigest: digest, nonce,
   };
@@ -234,7 +261,8 @@ function simple(name: string, ix: Action["instructions"][number], signer: Public
   return { name, instructions: [ix], feePayer: signer, signers: [signer], watch, creates: [] };
 }
 
-function uniq(keys: PublicKey[]): PublicKey[] {
+/** `keys` without repeats, in order (a transaction's signers). */
+export function uniqueKeys(keys: PublicKey[]): PublicKey[] {
   return keys.filter((k, i) => keys.findIndex((o) => o.equals(k)) === i);
 }
 

@@ -9,7 +9,7 @@ import {
 } from "@solana/web3.js";
 import { Action, SessionKeysClient, toBig, u64 } from "./client";
 import { IKA_COORDINATOR, IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, messageApprovalAddress, messageDigest, SignatureScheme } from "./ika";
-import { mustFetchDwallet } from "./instructions";
+import { mustFetchDwallet, uniqueKeys } from "./instructions";
 import { messageBufferAddress } from "./pda";
 
 /** The largest message the program reads (a transaction packet). */
@@ -76,7 +76,7 @@ export async function approveSolanaMessage(
     messageBuffer: buffer,
   }).instruction();
   return {
-    name: "approveSolanaMessage", instructions: [ix], feePayer: payer, signers: uniq([payer, p.delegate]),
+    name: "approveSolanaMessage", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.delegate]),
     watch: [p.session, messageApproval, ...(buffer ? [buffer] : [])],
     creates: [{ address: messageApproval, space: MESSAGE_APPROVAL_LEN }], messageApproval, messageDigest: digest, nonce,
   };
@@ -120,7 +120,7 @@ export async function openMessageBuffer(c: SessionKeysClient, p: BufferParams & 
     delegate: p.delegate, payer, session: p.session, messageBuffer, systemProgram: SystemProgram.programId,
   }).instruction();
   return {
-    name: "openMessageBuffer", instructions: [ix], feePayer: payer, signers: uniq([payer, p.delegate]), watch: [messageBuffer],
+    name: "openMessageBuffer", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.delegate]), watch: [messageBuffer],
     creates: [{ address: messageBuffer, space: 80 + p.len }],
   };
 }
@@ -142,6 +142,3 @@ export async function closeMessageBuffer(c: SessionKeysClient, p: BufferParams):
   return { name: "closeMessageBuffer", instructions: [ix], feePayer: p.delegate, signers: [p.delegate], watch: [messageBuffer, payer], creates: [] };
 }
 
-function uniq(keys: PublicKey[]): PublicKey[] {
-  return keys.filter((k, i) => keys.findIndex((o) => o.equals(k)) === i);
-}
