@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage } from "@solana/web3.js";
+import { keccak256, serializeTransaction } from "viem";
 import { clusterUrl } from "../app/src/cli/context";
 import { COMMANDS } from "../app/src/cli/commands";
 import { run } from "../app/src/cli/index";
@@ -201,6 +202,58 @@ describe("cli", () => {
       const view = cli("inspect", dwallet, "--init-authority", owner.pubkey);
       expect([view.out.status, view.out.curve, view.out.dwalletAccount.state, view.out.dwalletAccount.authority])
         .to.deep.equal(["released", "curve25519", "active", owner.pubkey]);
+    });
+  });
+
+  describe("an evm session (spawned processes, one state file)", () => {
+    let dir: string;
+    let state: string;
+    const TO = "0x1111111111111111111111111111111111111111";
+    const spawnCli = (...args: string[]): CliRun => {
+      const r = spawnSync(process.execPath, [
+        "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
+        path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state, "--output", "json",
+      ], { cwd: ROOT, encoding: "utf8" });
+      const parse = (t: string) => (t.trim() ? JSON.parse(t) : null);
+      return { code: r.status ?? -1, out: parse(r.stdout), err: parse(r.stderr) };
+    };
+    const tx = (nonce: number, value: bigint) => serializeTransaction({
+      type: "eip1559", chainId: 10, nonce, maxPriorityFeePerGas: 1n, maxFeePerGas: 10n ** 9n, gas: 21_000n, to: TO, value,
+    });
+
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "session-keys-cli-evm-"));
+      state = path.join(dir, "state.json");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("local-init --curve secp256k1, init-policy, create --format evm, use-evm within and past the cap, the approval pending", () => {
+      const [owner, bot] = [writeKeypair(dir, "owner"), writeKeypair(dir, "bot")];
+      const init = spawnCli("local-init", "--authority", owner.file, "--curve", "secp256k1");
+      expect(init.code, JSON.stringify(init.err)).to.equal(0);
+      const policy = spawnCli("init-policy", "--dwallet", init.out.dwallet, "--init-authority", owner.file);
+      expect(policy.code, JSON.stringify(policy.err)).to.equal(0);
+      const maxFee = String(21_000n * 10n ** 9n);
+      const create = spawnCli("create", "--format", "evm", "--programs", TO, "--chain-id", "10", "--max-fee", maxFee,
+        "--delegate", bot.pubkey, "--expires-in", "1000", "--max-uses", "5", "--max-amount", "1000", "--yes");
+      expect(create.code, JSON.stringify(create.err)).to.equal(0);
+      expect([create.out.state.format, create.out.state.assetMint, create.out.state.allowedPrograms]).to.deep.equal(["evm", "wei", [TO]]);
+      expect(create.out.state.evm).to.deep.equal({ chainId: "10", maxFee, anyCallMask: 0 });
+
+      const ok = spawnCli("use-evm", "0", "--delegate", bot.file, "--transaction", tx(0, 1000n));
+      expect(ok.code, JSON.stringify(ok.err)).to.equal(0);
+      expect([ok.out.amount, ok.out.to, ok.out.chainId, ok.out.signingHash]).to.deep.equal(["1000", TO, "10", keccak256(tx(0, 1000n))]);
+      const over = spawnCli("use-evm", "0", "--delegate", bot.file, "--transaction", tx(1, 1001n));
+      expect([over.code, over.err.error]).to.deep.equal([1, "AmountExceedsMax"]);
+      const pending = spawnCli("approval", ok.out.messageApproval, "--evm-transaction", tx(0, 1000n));
+      expect([pending.code, pending.err.error]).to.deep.equal([1, "NotSignedYet"]);
+    });
+
+    it("refuses EVM options on another format, and a bad address, as usage errors (exit 2)", () => {
+      const base = ["create", "--delegate", Keypair.generate().publicKey.toBase58(), "--expires-in", "10", "--max-uses", "1", "--max-amount", "1"];
+      expect(spawnCli(...base, "--programs", JUPITER, "--chain-id", "1").code).to.equal(2);
+      expect(spawnCli(...base, "--format", "evm", "--programs", "0x1234", "--chain-id", "1", "--max-fee", "1").code).to.equal(2);
+      expect(spawnCli(...base, "--format", "evm", "--programs", TO, "--chain-id", "1", "--max-fee", "1", "--any-call", "1").code).to.equal(2);
     });
   });
 

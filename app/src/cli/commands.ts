@@ -9,7 +9,8 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
-  approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage,
+  approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage, approveEvmTransaction, evmTransactionBytes, evmWord, mustFetchDwallet,
+  dwalletEvmAddress, signedEvmTransaction,
 } from "../client";
 import { writeDwallet } from "../local/ika-network";
 import { ParsedArgs } from "../shell/args";
@@ -112,15 +113,18 @@ export const COMMANDS: Record<string, Command> = {
       ["--programs <id,id,…>", "the destination programs a use may name, comma-separated (required)"],
       ["--max-total <n>", "a budget over all uses (default: none)"],
       ["--schemes <mask>", "allowed signature schemes as a bit mask (default: every scheme of the dWallet's curve)"],
-      ["--format <format>", "opaque (default: the delegate declares amount and program) or solana (the program reads the Solana message)"],
-      ["--asset-mint <mint>", "solana format: the SPL mint the amount counts (default: lamports)"],
+      ["--format <format>", "opaque (default: the delegate declares amount and program), solana (the program reads the Solana message) or evm (the program reads the EIP-1559 transaction; --programs are then 0x addresses)"],
+      ["--asset-mint <mint>", "solana format: the SPL mint the amount counts (default: lamports); evm: the ERC-20 contract, 0x… (default: wei)"],
+      ["--chain-id <n>", "evm format: the chain id every transaction must carry (required for evm)"],
+      ["--max-fee <wei>", "evm format: cap on maxFeePerGas × gas of one transaction (required for evm)"],
+      ["--any-call <i,i,…>", "evm format: allowlist entries (0-based) that take any calldata; then only value counts (default: none)"],
       ADMIN_OPTION,
       ...POLICY_OPTIONS,
     ],
     switches: [
       ["--yes", "sign and submit (without it: preview only)"],
       ["--allow-durable-nonce", "solana format: accept messages with a durable nonce"],
-      ["--allow-cpi", "solana format: accept a use by cross-program invocation"],
+      ["--allow-cpi", "accept a use by cross-program invocation"],
     ],
     // Once deployed, the Session as it landed; the preview's copy of it would say the same again.
     display: (result) => {
@@ -222,6 +226,46 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 
+  "use-evm": {
+    summary: "approve an EIP-1559 transaction through an evm-format session: the program reads it and derives the chain, the destination and the amount (a long one goes through the session's message buffer); `approval` then gives the signed transaction",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [
+      DELEGATE_OPTION,
+      ["--transaction <hex>", "the unsigned serialized transaction, 0x02… (required)"],
+      NONCE_OPTION,
+      SIGNATURE_NONCE_OPTION,
+      ...POLICY_OPTIONS,
+    ],
+    async run(ctx, args) {
+      const policy = resolvePolicy(ctx, args);
+      const sessionId = parseU32(args.positionals[0], "session-id");
+      const session = ctx.client.sessionAddress(policy, sessionId);
+      const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
+      const transaction = parseHexBytes(required(args, "transaction"), "--transaction");
+      if (!(await ctx.client.fetchSession(session))) throw new UsageError(`no session ${sessionId} under policy ${policy.toBase58()}`);
+      const params = {
+        policy, session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, transaction,
+        nonce: args.flags.has("nonce") ? parseU64(args.flags.get("nonce"), "--nonce") : undefined,
+        signatureNonce: args.flags.has("signature-nonce") ? parseHex(args.flags.get("signature-nonce"), "--signature-nonce", 32) : undefined,
+      };
+      const fromBuffer = !(await fitsInOneTransaction(ctx.client, await approveEvmTransaction(ctx.client, { ...params, fromBuffer: false }).catch(() => null)));
+      if (fromBuffer) {
+        for (const a of await stageSolanaMessage(ctx.client, { session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message: transaction })) {
+          await deploy(ctx, a, [delegate], { sessionId });
+        }
+      }
+      const action = await approveEvmTransaction(ctx.client, { ...params, fromBuffer });
+      const r = await deploy(ctx, action, [delegate], { sessionId, nonce: action.nonce.toString() });
+      const event = r.events.find((e) => e.name === "evmTransactionApproved");
+      return {
+        sessionId, session: session.toBase58(), nonce: action.nonce.toString(), signingHash: `0x${action.messageDigest.toString("hex")}`,
+        messageApproval: action.messageApproval.toBase58(), viaBuffer: fromBuffer, amount: toJson(event?.data.amount),
+        chainId: toJson(event?.data.chainId), to: event ? `0x${Buffer.from(event.data.to as number[]).toString("hex")}` : null,
+        remainingUses: toJson(event?.data.remainingUses), binding: toJson(event?.data.binding), ...receipt(r),
+      };
+    },
+  },
+
   inspect: {
     summary: "the policy, its dWallet and every session with live status",
     arguments: [["[dwallet]", "the dWallet (with --init-authority), instead of --dwallet"]],
@@ -241,14 +285,21 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   approval: {
-    summary: "one Ika MessageApproval: status (pending/signed) and, once signed, the signature",
+    summary: "one Ika MessageApproval: status (pending/signed) and, once signed, the signature (with --evm-transaction: the signed EVM transaction, ready to broadcast)",
     arguments: [["<message-approval>", "the MessageApproval's address (use prints it)"]],
+    options: [["--evm-transaction <hex>", "the unsigned EIP-1559 transaction use-evm approved: attach the signature to it"], ...POLICY_OPTIONS],
     readsOnly: true,
     async run(ctx, args) {
       const address = parsePubkey(args.positionals[0], "message-approval");
       const a = await fetchMessageApproval(ctx.chain, address);
       if (!a) throw new CommandFailure({ name: "MessageApprovalNotFound", message: `no MessageApproval at ${address.toBase58()}` });
-      return approvalJson(address, a);
+      if (!args.flags.has("evm-transaction")) return approvalJson(address, a);
+      if (!a.signature) throw new CommandFailure({ name: "NotSignedYet", message: `MessageApproval ${address.toBase58()} is still pending` });
+      const unsigned = parseHexBytes(args.flags.get("evm-transaction")!, "--evm-transaction");
+      const policy = await ctx.client.fetchPolicy(resolvePolicy(ctx, args));
+      if (!policy) throw new UsageError("no such policy");
+      const dwallet = dwalletEvmAddress(await mustFetchDwallet(ctx.client, policy.dwallet));
+      return { ...approvalJson(address, a), dwallet, signedTransaction: await signedEvmTransaction(evmTransactionBytes(unsigned), a.signature, dwallet) };
     },
   },
 
@@ -428,12 +479,48 @@ async function limitsFromFlags(ctx: Context, args: ParsedArgs): Promise<SessionL
     maxAmountPerTx: parseU128(required(args, "max-amount"), "--max-amount"),
     maxTotalAmount: args.flags.has("max-total") ? parseU128(args.flags.get("max-total"), "--max-total") : undefined,
     allowedSchemes: args.flags.has("schemes") ? parseU32(args.flags.get("schemes"), "--schemes") : undefined,
-    allowedPrograms: parsePubkeyList(required(args, "programs"), "--programs"),
-    format: parseFormat(args.flags.get("format")),
-    assetMint: args.flags.has("asset-mint") ? parsePubkey(args.flags.get("asset-mint"), "--asset-mint") : undefined,
+    ...formatLimits(args),
     allowDurableNonce: args.switches.has("allow-durable-nonce"),
     allowCpi: args.switches.has("allow-cpi"),
   };
+}
+
+/** The format and what it reads its addresses as: base58 keys, or (evm) 0x addresses and the EVM limits. */
+function formatLimits(args: ParsedArgs): Pick<SessionLimits, "format" | "allowedPrograms" | "assetMint" | "evm"> {
+  const format = parseFormat(args.flags.get("format"));
+  const asset = args.flags.get("asset-mint");
+  if (format !== "evm") {
+    for (const flag of ["chain-id", "max-fee", "any-call"]) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for --format evm`);
+    return {
+      format, allowedPrograms: parsePubkeyList(required(args, "programs"), "--programs"),
+      assetMint: asset !== undefined ? parsePubkey(asset, "--asset-mint") : undefined,
+    };
+  }
+  const allowedPrograms = required(args, "programs").split(",").map((a) => evmWordOf(a.trim(), "--programs"));
+  const anyCall = args.flags.get("any-call")?.split(",").map((i) => parseU32(i.trim(), "--any-call")) ?? [];
+  const outside = anyCall.find((i) => i >= allowedPrograms.length);
+  if (outside !== undefined) throw new UsageError(`--any-call ${outside}: there are ${allowedPrograms.length} --programs`);
+  return {
+    format, allowedPrograms,
+    assetMint: asset !== undefined ? evmWordOf(asset, "--asset-mint") : undefined,
+    evm: {
+      chainId: parseU64(required(args, "chain-id"), "--chain-id"),
+      maxFee: parseU128(required(args, "max-fee"), "--max-fee"),
+      anyCallMask: anyCall.reduce((mask, i) => mask | (1 << i), 0),
+    },
+  };
+}
+
+function evmWordOf(address: string, flag: string) {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new UsageError(`${flag}: an EVM address is 0x and 40 hex digits (got ${address})`);
+  return evmWord(address);
+}
+
+/** 0x-prefixed (or bare) hex of any even length. */
+function parseHexBytes(value: string, flag: string): Buffer {
+  const hex = value.startsWith("0x") ? value.slice(2) : value;
+  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new UsageError(`${flag} must be hex bytes`);
+  return Buffer.from(hex, "hex");
 }
 
 async function deploy(ctx: Context, action: Action, signers: Keypair[], details: Record<string, unknown> = {}): Promise<DeployResult> {

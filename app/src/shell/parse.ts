@@ -44,11 +44,11 @@ function parseUnsigned(value: unknown, field: string, digits: number, max: bigin
   return v;
 }
 
-/** A session format: `opaque` (the default when absent) or `solana`. */
+/** A session format: `opaque` (the default when absent), `solana` or `evm`. */
 export function parseFormat(value: unknown): SessionFormat | undefined {
   if (value === undefined) return undefined;
-  if (value === "opaque" || value === "solana") return value;
-  throw new UsageError(`format must be opaque or solana, got ${String(value)}`);
+  if (value === "opaque" || value === "solana" || value === "evm") return value;
+  throw new UsageError(`format must be opaque, solana or evm, got ${String(value)}`);
 }
 
 /** Base64 bytes (a Solana message, a transaction). */
