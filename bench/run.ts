@@ -1,6 +1,7 @@
 /**
  * Benchmark on LiteSVM with the built .so files: compute units of every
- * instruction, approve_message split into our own work and Ika's (read from
+ * instruction, the verified (solana, evm) uses beside the opaque one,
+ * approve_message split into our own work and Ika's (read from
  * its "consumed N" log line), the overhead of a session approval over a
  * direct wallet approval, account sizes and rent (the MessageApproval's too).
  * Ika is the stand-in, or Ika's own binary when IKA_PROGRAM_SO names it.
@@ -17,9 +18,11 @@ import {
 } from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet } from "../app/src/chain";
 import { LiteSvmChain } from "../app/src/chain/local";
+import { encodeFunctionData, erc20Abi, TransactionSerializableEIP1559 } from "viem";
 import {
-  acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, DeployResult, proposeAdmin, releaseDwallet,
-  IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions, revokeSession, SessionKeysClient, updateSession,
+  acceptAdmin, Action, approveEvmTransaction, approveMessage, approveSolanaMessage, closeSession, createSession, Curve, DeployResult,
+  evmTransactionBytes, evmWord, proposeAdmin, releaseDwallet, IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions,
+  revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
 import { DESTINATION, fmt, median, sum } from "./common";
 import { createLocalPolicy, directApproveTx, localClient, localIka, REPO_ROOT, startLocalChain, writeDwallet } from "../app/src/local";
@@ -30,6 +33,8 @@ const TARGET_CREATE_SESSION_CU = 15_000;
 const SAMPLES = 25;
 /** Issue 10: a verified 3-instruction use within this many CU of the opaque use (parse and hash together). */
 const TARGET_VERIFIED_EXTRA_CU = 2_000;
+/** Issue 12: a verified ERC-20 transfer within this many CU of the opaque use (parse and hash together). */
+const TARGET_EVM_EXTRA_CU = 2_000;
 
 interface Row { instruction: string; cu: number; note?: string }
 
@@ -74,6 +79,7 @@ async function main() {
   Object.assign(createRow, { cu: median(creates), note: `median of ${SAMPLES} (${range(creates)})` });
 
   const verified = await verifiedUses(client, policy, new PublicKey(wallet.publicKey), admin, delegate, chain);
+  const evm = await evmUses(client, chain, payer, admin, delegate);
 
   await run(await updateSession(client, { policy, admin: admin.publicKey, session, changes: { maxUses: 2_000 } }), [admin]);
   await run(await revokeSession(client, { policy, admin: admin.publicKey, session }), [admin]);
@@ -127,6 +133,15 @@ async function main() {
     "|---|---:|---:|---:|---:|---|",
     `| opaque approve_message (32-byte digest) | | ${fmt(approve.computeUnits)} | ${fmt(own)} | 0 | |`,
     ...verified.map((v) => `| ${v.label} | ${v.bytes} | ${fmt(v.total)} | ${fmt(v.own)} | ${fmt(v.own - own)} | ${v.label.startsWith("3-instruction") ? verdict(v.own - own, TARGET_VERIFIED_EXTRA_CU, false) : ""} |`),
+    "",
+    "## Verified (`evm`) uses beside the opaque use",
+    "",
+    `Own work = total − Ika's share, median of ${SAMPLES}; \`approve_evm_transaction\` runs through Anchor's dispatcher. Target: the ERC-20 transfer within ${fmt(TARGET_EVM_EXTRA_CU)} CU of the opaque use.`,
+    "",
+    "| use | transaction bytes | total CU | own CU | own − opaque own | verdict |",
+    "|---|---:|---:|---:|---:|---|",
+    `| opaque approve_message (32-byte digest) | | ${fmt(approve.computeUnits)} | ${fmt(own)} | 0 | |`,
+    ...evm.map((v) => `| ${v.label} | ${v.bytes} | ${fmt(v.total)} | ${fmt(v.own)} | ${fmt(v.own - own)} | ${v.label.startsWith("ERC-20") ? verdict(v.own - own, TARGET_EVM_EXTRA_CU, false) : ""} |`),
     "",
     `## Session approval vs direct approval on Ika's ${localIka().kind}`,
     "",
@@ -192,6 +207,49 @@ async function verifiedUses(client: SessionKeysClient, policy: PublicKey, D: Pub
       const message = msg(ixs());
       bytes = message.serialize().length;
       const r = await client.deployOrThrow(await approveSolanaMessage(client, { policy, session: s, delegate: delegate.publicKey, message }), [delegate]);
+      totals.push(r.computeUnits);
+      owns.push(r.computeUnits - sum(consumedByProgram(r.logs).get(IKA_PROGRAM_ID.toBase58())));
+    }
+    out.push({ label, bytes, total: median(totals), own: median(owns) });
+  }
+  return out;
+}
+
+/** Verified EVM uses on a Secp256k1 dWallet: a native transfer and an ERC-20 transfer; median own work of SAMPLES each. */
+async function evmUses(client: SessionKeysClient, chain: LiteSvmChain, payer: Keypair, admin: Keypair, delegate: Keypair) {
+  const { policy } = await createLocalPolicy(chain, payer, admin.publicKey, Curve.Secp256k1);
+  const [to, token] = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"] as const;
+  const session = async (asset?: string) => {
+    const a = await createSession(client, { policy, admin: admin.publicKey, limits: {
+      delegate: delegate.publicKey, expirySlot: (await chain.getSlot()) + 10_000n, maxUses: 1_000, maxAmountPerTx: 10n ** 24n,
+      allowedPrograms: [evmWord(to), evmWord(token)], format: "evm", assetMint: asset ? evmWord(asset) : undefined,
+      evm: { chainId: 1n, maxFee: 10n ** 18n },
+    } });
+    await client.deployOrThrow(a, [admin]);
+    return a.session;
+  };
+  const native = await session();
+  const erc20 = await session(token);
+  let nonce = 0;
+  const tx = (over: Partial<TransactionSerializableEIP1559>): TransactionSerializableEIP1559 => ({
+    type: "eip1559", chainId: 1, nonce: nonce++, maxPriorityFeePerGas: 10n ** 9n, maxFeePerGas: 3n * 10n ** 10n, gas: 65_000n, ...over,
+  });
+  const cases: [string, PublicKey, () => TransactionSerializableEIP1559][] = [
+    ["native transfer", native, () => tx({ to, value: 10n ** 17n })],
+    ["ERC-20 transfer(address,uint256)", erc20, () => tx({
+      to: token, value: 0n, data: encodeFunctionData({ abi: erc20Abi, functionName: "transfer", args: [to, 10n ** 20n] }),
+    })],
+  ];
+  const out: { label: string; bytes: number; total: number; own: number }[] = [];
+  for (const [label, s, make] of cases) {
+    const totals: number[] = [];
+    const owns: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      const transaction = make();
+      bytes = evmTransactionBytes(transaction).length;
+      const a = await approveEvmTransaction(client, { policy, session: s, delegate: delegate.publicKey, transaction });
+      const r = await client.deployOrThrow(a, [delegate]);
       totals.push(r.computeUnits);
       owns.push(r.computeUnits - sum(consumedByProgram(r.logs).get(IKA_PROGRAM_ID.toBase58())));
     }
