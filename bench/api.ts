@@ -7,8 +7,8 @@
  * sockets. The client runs in the server's process (Node's http), so the
  * figures include its own work on the same cores. Sessions are made through
  * the client directly, not over HTTP, all before the first request: the
- * embedded chain answers a search by dWallet from every account it has seen
- * (app/src/chain/seen-accounts.ts), so every inspect row pays for all 550.
+ * embedded chain answers a search by dWallet by reading every account it has
+ * seen (app/src/chain/seen-accounts.ts), so every inspect row pays for all 550.
  * Writes a markdown table to stdout and target/bench-api.md.
  *
  *   node --no-allocation-site-pretenuring node_modules/.bin/ts-node --transpile-only bench/api.ts
