@@ -18,19 +18,21 @@ import { DbApiKeys } from "./keys";
 
 const USAGE = `usage: api-keys create --db <file> --scope ${SCOPES.join("|")}[,…] [--label <text>] | list --db <file> | revoke <id> --db <file> | audit --db <file> [--limit N]`;
 
+/** Each command's flags and how many positionals it takes. */
+const COMMANDS: Record<string, { flags: string[]; positionals: number }> = {
+  create: { flags: ["db", "scope", "label"], positionals: 0 },
+  list: { flags: ["db"], positionals: 0 },
+  revoke: { flags: ["db"], positionals: 1 },
+  audit: { flags: ["db", "limit"], positionals: 0 },
+};
+
 /** Run one command; its JSON result, or a UsageError. */
 export function keysCommand(argv: string[]): unknown {
   const args = parseArgs(argv, { values: ["db", "scope", "label", "limit"] });
   const [command, ...rest] = args.positionals;
   const file = args.flags.get("db") ?? process.env.SESSION_KEYS_API_DB;
   if (!file) throw new UsageError(`--db <file> is required; ${USAGE}`);
-  const allowed: Record<string, { flags: string[]; positionals: number }> = {
-    create: { flags: ["db", "scope", "label"], positionals: 0 },
-    list: { flags: ["db"], positionals: 0 },
-    revoke: { flags: ["db"], positionals: 1 },
-    audit: { flags: ["db", "limit"], positionals: 0 },
-  };
-  const spec = allowed[command];
+  const spec = COMMANDS[command];
   if (!spec) throw new UsageError(command ? `unknown command ${command}; ${USAGE}` : USAGE);
   const extra = [...args.flags.keys()].filter((f) => !spec.flags.includes(f));
   if (extra.length) throw new UsageError(`${command} takes no --${extra.join(", --")}`);
