@@ -10,8 +10,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional
   # packages (litesvm-darwin-*, …) out of the lock, which `npm ci` rejects.
   # The locked versions are still the ones installed.
-  echo "[setup] npm install" >&2
-  npm install --no-audit --no-fund --loglevel=error
+  echo "[setup] npm install (a first install compiles better-sqlite3, the API's key store: about a minute)" >&2
+  # Native packages build against the headers installed beside node (no
+  # download of them: this machine's network may not reach nodejs.org).
+  npm_config_nodedir=${npm_config_nodedir:-$(node -p 'require("path").resolve(process.execPath, "../..")')} \
+    npm install --no-audit --no-fund --loglevel=error
 fi
 
 # The x87 reset LiteSVM 0.8 needs (app/src/chain/local/native/fpu_reset.c): an N-API

@@ -2,8 +2,9 @@
  * The API as a service, on each runtime: inspect by dWallet alone and its
  * pages (7 sessions, limit 3: the cursor walks all, once each), one session
  * by address, /health without a key, the OpenAPI 3.1 document (valid by an
- * independent validator, and listing every route the server registered),
- * the body limit, and the time limits that cut off a body that never ends.
+ * independent validator, listing every route the server registered, and
+ * the Idempotency-Key header on every POST), the body limit, and the time
+ * limits that cut off a body that never ends.
  */
 import { expect } from "chai";
 import * as net from "net";
@@ -102,6 +103,11 @@ for (const runtime of selectedRuntimes()) {
       expect([body.additionalProperties, Object.keys(body.properties)]).to.deep.equal([false, [
         "policy", "dwallet", "initAuthority", "expirySlot", "expiresInSlots", "maxUses", "maxAmountPerTx", "maxTotalAmount", "allowedSchemes", "allowedPrograms", "admin",
       ]]);
+      // Every POST documents the Idempotency-Key header, and no GET does.
+      const operations = Object.values(doc.paths as Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>).flatMap((ops) => Object.entries(ops));
+      const takesKey = ([, op]: [string, { parameters?: { in: string; name: string }[] }]) => (op.parameters ?? []).some((p) => p.in === "header" && p.name === "idempotency-key");
+      expect(operations.filter(([m]) => m === "post").every(takesKey)).to.equal(true);
+      expect(operations.filter(([m]) => m === "get").some(takesKey)).to.equal(false);
     });
 
     it("a body over the limit is a 413 PayloadTooLarge", async () => {

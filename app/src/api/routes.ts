@@ -36,6 +36,8 @@
 import { Static, TObject, TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
 import * as A from "./actions";
+import { Scope, SCOPES } from "./auth";
+import { IdempotencyHeaders } from "./idempotency";
 import { Service, Target } from "./actions";
 import { expectInstruction, relay, Relayable, relayable } from "./relay";
 import * as S from "./schemas";
@@ -44,15 +46,8 @@ import * as V from "./views";
 export type { Service } from "./actions";
 
 /** Who may call a route: `admin` keys for the lifecycle, any known key for reads and the delegate's path. */
-export const ADMIN = ["admin"];
-export const ANY = ["admin", "read"];
-
-declare module "fastify" {
-  interface FastifyContextConfig {
-    /** Scopes that may call the route (any of); absent: public. */
-    scopes?: string[];
-  }
-}
+export const ADMIN: Scope[] = ["admin"];
+export const ANY: Scope[] = [...SCOPES];
 
 const SECURED = [{ apiKey: [] }];
 
@@ -63,7 +58,9 @@ type NoParams = typeof NoParams;
 interface RouteSpec<P extends TSchema, Q extends TSchema, B extends TSchema> {
   method: "GET" | "POST";
   url: string;
-  scopes?: string[];
+  scopes?: Scope[];
+  /** Record every request in the audit log: every admin route (./audit.ts) and the relay. */
+  audit?: boolean;
   tag: string;
   summary: string;
   params?: P;
@@ -86,13 +83,16 @@ function route<P extends TSchema = NoParams, Q extends TSchema = NoParams, B ext
 
 export function registerRoutes(app: FastifyInstance, s: Service): void {
   for (const { spec: r, handle } of routes(s)) {
-    const parts = { params: r.params, querystring: r.query, body: r.body };
+    // Every POST takes an Idempotency-Key (./idempotency.ts): 409 while its first request runs, 422 when reused.
+    const post = r.method === "POST";
+    const parts = { params: r.params, querystring: r.query, body: r.body, headers: post ? IdempotencyHeaders : undefined };
+    const response = post ? { ...r.response, 409: S.ErrorReply, 422: S.ErrorReply } : r.response;
     const schema: FastifySchema & Record<string, unknown> = {
-      tags: [r.tag], summary: r.summary, response: r.response, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v)),
+      tags: [r.tag], summary: r.summary, response, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v)),
       ...(r.scopes ? { security: SECURED } : {}),
     };
     app.route({
-      method: r.method, url: r.url, schema, config: { scopes: r.scopes },
+      method: r.method, url: r.url, schema, config: { scopes: r.scopes, audit: r.audit },
       handler: async (req, reply) => reply.code(r.status ?? 200).send(await handle(req)),
     });
   }
@@ -166,7 +166,7 @@ function routes(s: Service): Route[] {
       handle: (p, b) => A.solanaMessagePreview(s, p.session, b),
     }),
     route({
-      method: "POST", url: "/transactions", scopes: ANY, tag: "delegate",
+      method: "POST", url: "/transactions", scopes: ANY, audit: true, tag: "delegate",
       summary: "relay a signed transaction: session-keys instructions (and ComputeBudget) only; legacy or v0",
       body: S.SignedTransactionBody, response: S.replies({ 200: S.RelayReply }, [400, 401, 403, 422]),
       handle: (_p, b) => relay(s, relayable(s, b.transaction)),
@@ -197,7 +197,7 @@ interface Lifecycle<P extends TSchema, B extends TObject> {
 
 /** An admin action's pair of routes: `<url>/preview` and `<url>` (deploy). */
 function lifecycle<P extends TSchema = NoParams, B extends TObject = NoParams>(s: Service, l: Lifecycle<P, B>): Route[] {
-  const common = { method: "POST" as const, scopes: ADMIN, tag: l.tag, params: l.params };
+  const common = { method: "POST" as const, scopes: ADMIN, audit: true, tag: l.tag, params: l.params };
   return [
     route<P, NoParams, B>({
       ...common, url: `${l.url}/preview`, summary: `${l.summary} — preview: the unsigned transaction and its simulation`,

@@ -1,14 +1,19 @@
 /**
  * session-keys HTTP API on fastify 5: TypeBox schemas validate every request
  * and make the OpenAPI 3.1 document (GET /openapi.json); JSON in and out;
- * API-key auth (x-api-key). Routes, paths and signing rules: ./routes.ts.
- * Auth: ./auth.ts. Decisions: docs/api.md.
+ * API-key auth (x-api-key), an audit log of admin requests, Idempotency-Key
+ * on POSTs. Routes, paths and signing rules: ./routes.ts. Auth: ./auth.ts
+ * and ./keys.ts; ./audit.ts; ./idempotency.ts; the SQLite file: ./db.ts.
+ * Decisions: docs/api.md.
  *
- *   npm run api -- --local [--port 8787]                    embedded LiteSVM + a demo dWallet and policy
- *   npm run api -- --url https://api.devnet.solana.com      a cluster (admin from SESSION_KEYS_ADMIN_KEYPAIR)
+ *   npm run api -- --local [--port 8787] [--db keys.db]              embedded LiteSVM + a demo dWallet and policy
+ *   npm run api -- --url https://api.devnet.solana.com --db keys.db  a cluster (admin from SESSION_KEYS_ADMIN_KEYPAIR)
  *
- * Env: SESSION_KEYS_API_KEYS="key:admin,key2:read" (required for --url; in
- * --local a random admin key is generated and printed if unset),
+ * Keys: `--db <file>` (or SESSION_KEYS_API_DB), made with `npm run api-keys`;
+ * it holds the audit log and idempotency records too. Without one,
+ * SESSION_KEYS_API_KEYS="key:admin,key2:read" (in --local a random admin key
+ * is generated and printed if unset) and the audit log and idempotency
+ * records are kept in memory. With both, the file wins.
  * SESSION_KEYS_ADMIN_KEYPAIR=<keypair file>.
  *
  * Limits: bodies up to 64 KiB (413 PayloadTooLarge); a request must arrive
@@ -28,7 +33,11 @@ import { createLocalPolicy, localClient, startLocalChain } from "../local";
 import { parseArgs } from "../shell/args";
 import { toJson } from "../shell/format";
 import { loadKeypair, parseU32, UsageError } from "../shell/parse";
-import { ApiKeys, KeyScopes } from "./auth";
+import { AuditLog, registerAudit } from "./audit";
+import { ApiKeys, KeyStore, registerAuth } from "./auth";
+import { Db, openDb } from "./db";
+import { IdempotencyStore, registerIdempotency } from "./idempotency";
+import { DbApiKeys } from "./keys";
 import { HttpError, MAX_BODY_BYTES, registerJsonParser, sendError } from "./http";
 import { registerRoutes, Service } from "./routes";
 import { validatorCompiler } from "./validation";
@@ -53,8 +62,10 @@ export interface ServerOptions {
   localChain?: LocalChain;
   /** A cluster's RPC URL (exclusive with `local`). */
   url?: string;
-  /** `key:scope,…` or any key store. */
-  apiKeys: KeyScopes | string;
+  /** `key:scope,…` or any key store (exclusive with `db`). */
+  apiKeys?: KeyStore | string;
+  /** The SQLite file (./db.ts) of the keys, the audit log and idempotency records; without it the last two are in memory. */
+  db?: string;
   /** Signs server-side deploys; in local mode the funded admin (generated if absent). */
   adminKeypair?: Keypair;
   /** Default 127.0.0.1: listening beyond loopback is an explicit choice. */
@@ -82,22 +93,36 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:54321 */
   url: string;
   service: Service;
+  /** The keys (with `db`), the audit log, idempotency records. */
+  db: Db;
   demo?: LocalDemo;
   close(): Promise<void>;
 }
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
-  const keys = typeof options.apiKeys === "string" ? ApiKeys.parse(options.apiKeys) : options.apiKeys;
+  if (!!options.db === (options.apiKeys !== undefined)) throw new UsageError("give exactly one of apiKeys or db");
+  const db = openDb(options.db);
+  const keys = options.db ? new DbApiKeys(db) : typeof options.apiKeys === "string" ? ApiKeys.parse(options.apiKeys) : options.apiKeys!;
   const { service, demo } = await startService(options);
-  const { app, routes } = await buildApp(service, keys, { ...DEFAULT_LIMITS, ...options.limits });
+  const { app, routes } = await buildApp(service, { keys, db }, { ...DEFAULT_LIMITS, ...options.limits });
   await app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
   const { address, port } = app.server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
-  return { app, routes, server: app.server, service, demo, url: `http://${host}:${port}`, close: () => app.close() };
+  const close = async () => {
+    await app.close();
+    db.close();
+  };
+  return { app, routes, server: app.server, service, db, demo, url: `http://${host}:${port}`, close };
 }
 
-/** The fastify app: limits, parsers, validation, auth, the OpenAPI document, the routes. */
-export async function buildApp(service: Service, keys: KeyScopes, limits: Limits): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
+/** Who a request's key is, and where the audit log and idempotency records go. */
+export interface Stores {
+  keys: KeyStore;
+  db: Db;
+}
+
+/** The fastify app: limits, parsers, validation, auth, audit, idempotency, the OpenAPI document, the routes. */
+export async function buildApp(service: Service, stores: Stores, limits: Limits): Promise<{ app: FastifyInstance; routes: RegisteredRoute[] }> {
   const app = Fastify({
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
@@ -123,7 +148,9 @@ export async function buildApp(service: Service, keys: KeyScopes, limits: Limits
   app.setNotFoundHandler((req) => {
     throw new HttpError(404, "NotFound", `no route ${req.method} ${req.url.split("?")[0]}`);
   });
-  app.addHook("onRequest", async (req) => authorize(keys, req.routeOptions.config.scopes, req.headers["x-api-key"]));
+  registerAuth(app, stores.keys);
+  registerAudit(app, new AuditLog(stores.db));
+  registerIdempotency(app, new IdempotencyStore(stores.db));
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -137,14 +164,6 @@ export async function buildApp(service: Service, keys: KeyScopes, limits: Limits
   registerRoutes(app, service);
   await app.ready();
   return { app, routes };
-}
-
-/** 401 for a missing or unknown key, 403 for a key without the route's scope; public routes (and 404s) pass. */
-function authorize(keys: KeyScopes, scopes: string[] | undefined, header: string | string[] | undefined): void {
-  if (!scopes) return;
-  const scope = keys.scopeOf(Array.isArray(header) ? header[0] : header);
-  if (scope === undefined) throw new HttpError(401, "Unauthorized", "missing or unknown x-api-key");
-  if (!scopes.includes(scope)) throw new HttpError(403, "Forbidden", `this endpoint needs scope ${scopes.join(" or ")}`);
 }
 
 async function startService(o: ServerOptions): Promise<{ service: Service; demo?: LocalDemo }> {
@@ -165,27 +184,34 @@ async function startService(o: ServerOptions): Promise<{ service: Service; demo?
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2), { values: ["url", "host", "port"], switches: ["local"] });
+  const args = parseArgs(process.argv.slice(2), { values: ["url", "host", "port", "db"], switches: ["local"] });
   const local = args.switches.has("local");
-  let spec = process.env.SESSION_KEYS_API_KEYS;
-  let generatedKey: string | undefined;
-  if (!spec) {
-    if (!local) throw new UsageError("set SESSION_KEYS_API_KEYS (key:scope,…) before serving a cluster");
-    generatedKey = randomBytes(24).toString("hex");
-    spec = `${generatedKey}:admin`;
-  }
+  const keys = keySource(args.flags.get("db") ?? process.env.SESSION_KEYS_API_DB, local);
   const adminFile = process.env.SESSION_KEYS_ADMIN_KEYPAIR;
   const running = await createServer({
-    local, url: args.flags.get("url"), apiKeys: spec,
+    local, url: args.flags.get("url"), ...keys.options,
     adminKeypair: adminFile ? loadKeypair(adminFile, "SESSION_KEYS_ADMIN_KEYPAIR") : undefined,
     host: args.flags.get("host"), port: args.flags.has("port") ? parseU32(args.flags.get("port"), "--port") : 8787,
   });
   console.log(JSON.stringify({
-    listening: running.url, mode: local ? "local" : args.flags.get("url"),
+    listening: running.url, mode: local ? "local" : args.flags.get("url"), keys: keys.options.db ?? "SESSION_KEYS_API_KEYS",
     admin: running.service.admin?.publicKey.toBase58() ?? null,
-    ...(generatedKey ? { apiKey: generatedKey, apiKeyScope: "admin" } : {}),
+    ...(keys.generated ? { apiKey: keys.generated, apiKeyScope: "admin" } : {}),
     ...(running.demo ? { demo: { dwallet: running.demo.dwallet.toBase58(), initAuthority: running.demo.initAuthority.toBase58(), policy: running.demo.policy.toBase58() } } : {}),
   }, null, 2));
+}
+
+/** The key file wins over SESSION_KEYS_API_KEYS (which is then ignored, with a warning); in --local with neither, a generated admin key. */
+function keySource(db: string | undefined, local: boolean): { options: Pick<ServerOptions, "db" | "apiKeys">; generated?: string } {
+  const spec = process.env.SESSION_KEYS_API_KEYS;
+  if (db) {
+    if (spec) console.error("SESSION_KEYS_API_KEYS is ignored: the keys are those of --db / SESSION_KEYS_API_DB");
+    return { options: { db } };
+  }
+  if (spec) return { options: { apiKeys: spec } };
+  if (!local) throw new UsageError("give --db <file> (keys made with npm run api-keys) or set SESSION_KEYS_API_KEYS (key:scope,…) before serving a cluster");
+  const generated = randomBytes(24).toString("hex");
+  return { options: { apiKeys: `${generated}:admin` }, generated };
 }
 
 if (require.main === module) {
