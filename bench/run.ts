@@ -136,7 +136,7 @@ async function main() {
     "",
     "## Verified (`evm`) uses beside the opaque use",
     "",
-    `Own work = total − Ika's share, median of ${SAMPLES}; \`approve_evm_transaction\` runs through Anchor's dispatcher. Target: the ERC-20 transfer within ${fmt(TARGET_EVM_EXTRA_CU)} CU of the opaque use.`,
+    `Own work = total − Ika's share, median of ${SAMPLES} (the fast entrypoint serves \`approve_evm_transaction\` as it serves the other uses). Target: the ERC-20 transfer within ${fmt(TARGET_EVM_EXTRA_CU)} CU of the opaque use.`,
     "",
     "| use | transaction bytes | total CU | own CU | own − opaque own | verdict |",
     "|---|---:|---:|---:|---:|---|",

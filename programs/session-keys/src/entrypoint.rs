@@ -1,7 +1,7 @@
 //! The program's entrypoint (feature `fast-entrypoint`, on by default): it
-//! serves `approve_message` and `approve_solana_message`, the instructions
-//! bots call on every use, straight from the runtime's input, and hands every
-//! other instruction to Anchor.
+//! serves `approve_message`, `approve_solana_message` and
+//! `approve_evm_transaction`, the instructions bots call on every use,
+//! straight from the runtime's input, and hands every other instruction to Anchor.
 //!
 //! Why: Anchor's entry builds an `AccountInfo` (two `Rc<RefCell>`s) for every
 //! account and validates them field by field; for the eleven accounts of the use
@@ -33,7 +33,7 @@ use crate::cu_probe::cu_probe;
 use crate::errors::SessionKeysError;
 use crate::ika::{self, ApproveMessageAccounts, CpiAccount};
 use crate::instructions::{
-    message_source, use_session, use_solana_session, ApproveArgs, SolanaUse,
+    message_source, use_evm_session, use_session, use_solana_session, ApproveArgs, VerifiedUse,
 };
 use crate::keys::{keys_eq, CPI_AUTHORITY, IKA_COORDINATOR, IKA_PROGRAM_ID, PROGRAM_ID, SYSTEM_PROGRAM_ID};
 use crate::state::{close_buffer, MessageBuffer, Policy, Session};
@@ -44,7 +44,8 @@ anchor_lang::solana_program::entrypoint::custom_panic_default!();
 /// Accounts of `approve_message` (`ApproveMessage`); fewer go to Anchor, which
 /// names the shortage (`AccountNotEnoughKeys`).
 const APPROVE_ACCOUNTS: usize = 11;
-/// `approve_solana_message` (`ApproveSolanaMessage`): the same, then the
+/// `approve_solana_message` (`ApproveSolanaMessage`) and
+/// `approve_evm_transaction` (`ApproveEvmTransaction`): the same, then the
 /// optional message buffer (this program's id when absent, Anchor's `None`).
 const APPROVE_SOLANA_ACCOUNTS: usize = 12;
 
@@ -53,6 +54,7 @@ const APPROVE_SOLANA_ACCOUNTS: usize = 12;
 enum UsePath {
     Opaque,
     Solana,
+    Evm,
 }
 
 /// # Safety
@@ -65,7 +67,7 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
         cu_probe!("input walk");
         let result = match input.path {
             UsePath::Opaque => approve_message(&input),
-            UsePath::Solana => approve_solana_message(&input),
+            UsePath::Solana | UsePath::Evm => approve_verified(&input),
         };
         return match result {
             Ok(()) => SUCCESS,
@@ -118,11 +120,12 @@ fn approve_message(input: &Input) -> Result<()> {
     )
 }
 
-/// The `solana` use path: `ApproveSolanaMessage`'s checks (`ApproveMessage`'s,
-/// then the optional buffer), `use_solana_session`, the CPI, and the buffer closed.
-fn approve_solana_message(input: &Input) -> Result<()> {
+/// The verified use paths: `ApproveSolanaMessage`'s (or the same
+/// `ApproveEvmTransaction`'s) checks — `ApproveMessage`'s, then the optional
+/// buffer —, `use_solana_session` or `use_evm_session`, the CPI, and the buffer closed.
+fn approve_verified(input: &Input) -> Result<()> {
     let bytes = input.args()?;
-    let args = SolanaUse::parse(bytes).ok_or(ErrorCode::InstructionDidNotDeserialize)?;
+    let args = VerifiedUse::parse(bytes).ok_or(ErrorCode::InstructionDidNotDeserialize)?;
     cu_probe!("solana: argument decoding");
     let (policy_state, session_state) = check_use_accounts(input)?;
     cu_probe!("solana: account checks");
@@ -145,16 +148,21 @@ fn approve_solana_message(input: &Input) -> Result<()> {
         session.key(),
         payer.key(),
     )?;
-    let data = use_solana_session(
-        policy.key(),
-        policy_state,
-        session.key(),
-        session_state,
-        delegate.key(),
-        slot,
-        dwallet.data(),
-        &SolanaUse { message, ..args },
-    )?;
+    let u = VerifiedUse { message, ..args };
+    let data = if input.path == UsePath::Evm {
+        use_evm_session(policy.key(), policy_state, session.key(), session_state, delegate.key(), slot, &u)?
+    } else {
+        use_solana_session(
+            policy.key(),
+            policy_state,
+            session.key(),
+            session_state,
+            delegate.key(),
+            slot,
+            dwallet.data(),
+            &u,
+        )?
+    };
     ika::approve_message(&input.ika_accounts(), policy_state.cpi_authority_bump, &data)?;
     if let Some((account, _)) = buffer {
         // SAFETY: the CPI has returned; no reference into these accounts'
@@ -276,7 +284,7 @@ struct Input {
 
 impl Input {
     /// `Some` when the instruction is `approve_message` with at least its
-    /// eleven accounts, or `approve_solana_message` with at least its twelve
+    /// eleven accounts, or `approve_solana_message` / `approve_evm_transaction` with at least their twelve
     /// (extra accounts are ignored, as Anchor does); `None` otherwise, after
     /// looking at nothing but the account count, or the data past them.
     unsafe fn use_path(input: *mut u8) -> Option<Input> {
@@ -309,6 +317,10 @@ impl Input {
             && starts_with_discriminator(data, crate::instruction::ApproveSolanaMessage::DISCRIMINATOR)
         {
             UsePath::Solana
+        } else if count >= APPROVE_SOLANA_ACCOUNTS
+            && starts_with_discriminator(data, crate::instruction::ApproveEvmTransaction::DISCRIMINATOR)
+        {
+            UsePath::Evm
         } else {
             return None;
         };
@@ -594,14 +606,14 @@ mod tests {
             message: vec![9, 8, 7],
         };
         let mut encoded = args.try_to_vec().unwrap();
-        let u = SolanaUse::parse(&encoded).unwrap();
+        let u = VerifiedUse::parse(&encoded).unwrap();
         assert_eq!((u.user_pubkey, u.signature_nonce, u.nonce), (&[1; 32], &[2; 32], args.nonce));
         assert_eq!((u.message_approval_bump, u.message), (254, &[9u8, 8, 7][..]));
         encoded.push(0);
-        assert_eq!(SolanaUse::parse(&encoded).unwrap().message, &[9, 8, 7], "trailing bytes are ignored, as Borsh does");
+        assert_eq!(VerifiedUse::parse(&encoded).unwrap().message, &[9, 8, 7], "trailing bytes are ignored, as Borsh does");
         encoded.truncate(encoded.len() - 2);
-        assert!(SolanaUse::parse(&encoded).is_none(), "a length past the data");
-        assert!(SolanaUse::parse(&encoded[..76]).is_none());
+        assert!(VerifiedUse::parse(&encoded).is_none(), "a length past the data");
+        assert!(VerifiedUse::parse(&encoded[..76]).is_none());
     }
 
     #[test]

@@ -13,7 +13,10 @@
 //! Ethereum signs `keccak256` of exactly these bytes, which is the digest the
 //! program hands Ika: what the program read is what the chain will execute.
 
+use anchor_lang::prelude::Pubkey;
+
 use crate::errors::SessionKeysError as E;
+use crate::keys::{keys_eq, AlignedKey};
 
 type R<T> = core::result::Result<T, E>;
 
@@ -238,14 +241,16 @@ fn check_access_list(mut list: Rlp) -> R<()> {
 
 // ---------------------------------------------------------------- rules
 
-/// What an `evm` session allows (from the Session account).
+/// What an `evm` session allows (from the Session account). Addresses are
+/// EVM words as the Session stores them (12 zero bytes, then the address),
+/// so each comparison is four word compares.
 pub struct Rules<'a> {
     pub chain_id: u64,
-    /// All zero: the caps count wei. Otherwise the one ERC-20 contract whose
-    /// `transfer` amounts they count.
-    pub asset: &'a [u8; 20],
+    /// The default key: the caps count wei. Otherwise the one ERC-20
+    /// contract whose `transfer` amounts they count.
+    pub asset: &'a Pubkey,
     /// The allowed `to` addresses.
-    pub allowed: &'a [[u8; 20]],
+    pub allowed: &'a [Pubkey],
     /// Bit `i`: entry `i` of `allowed` takes any calldata (only `value` counts).
     pub any_call_mask: u8,
     /// Cap, in wei, on `max_fee_per_gas × gas_limit`.
@@ -257,7 +262,19 @@ pub struct Verdict<'a> {
     /// What it moves in the session's asset: wei, or the ERC-20's base units.
     pub amount: u128,
     pub to: &'a [u8; 20],
+    /// `to` as an EVM word: the binding's destination.
+    pub to_word: AlignedKey,
     pub chain_id: u64,
+}
+
+/// The default key (all zeros): a session that counts wei.
+static WEI: AlignedKey = AlignedKey(Pubkey::new_from_array([0; 32]));
+
+/// An address as an EVM word, 8-aligned.
+fn word(address: &[u8; 20]) -> AlignedKey {
+    let mut bytes = [0u8; 32];
+    bytes[12..].copy_from_slice(address);
+    AlignedKey(Pubkey::new_from_array(bytes))
 }
 
 /// Parses `bytes` and applies every rule of docs/verified-sessions.md, in its order.
@@ -269,22 +286,23 @@ pub fn verify<'a>(bytes: &'a [u8], rules: &Rules) -> R<Verdict<'a>> {
     }
     // 2. a call to an allowed address
     let to = tx.to.ok_or(E::EvmContractCreationRefused)?;
+    let to_word = word(to);
     let entry = rules
         .allowed
         .iter()
-        .position(|a| a == to)
+        .position(|a| keys_eq(a, &to_word.0))
         .ok_or(E::DestinationNotAllowed)?;
     let any_call = rules.any_call_mask & (1 << entry) != 0;
     // 3. the fee cap (a product past u128 is above any cap)
     let fee = tx
         .max_fee_per_gas
         .and_then(|price| price.checked_mul(tx.gas_limit as u128));
-    if !fee.is_some_and(|fee| fee <= rules.max_fee) {
+    if fee.is_none_or(|fee| fee > rules.max_fee) {
         return Err(E::EvmFeeCapExceeded);
     }
     // 4. the amount, in the session's asset
     let value = tx.value.ok_or(E::AmountExceedsMax)?;
-    let amount = if *rules.asset == [0; 20] {
+    let amount = if keys_eq(rules.asset, &WEI.0) {
         if !tx.data.is_empty() && !any_call {
             return Err(E::EvmCallNotAllowed);
         }
@@ -293,7 +311,7 @@ pub fn verify<'a>(bytes: &'a [u8], rules: &Rules) -> R<Verdict<'a>> {
         if value != 0 {
             return Err(E::AssetNotAllowed);
         }
-        if to == rules.asset && tx.data.starts_with(&SELECTOR_TRANSFER) {
+        if keys_eq(&to_word.0, rules.asset) && tx.data.starts_with(&SELECTOR_TRANSFER) {
             erc20_transfer_amount(tx.data)?
         } else if any_call {
             0
@@ -304,6 +322,7 @@ pub fn verify<'a>(bytes: &'a [u8], rules: &Rules) -> R<Verdict<'a>> {
     Ok(Verdict {
         amount,
         to,
+        to_word,
         chain_id: tx.chain_id,
     })
 }

@@ -3,6 +3,7 @@
 //! and tests/verified-evm*.test.ts hold the program to viem's bytes).
 
 use super::*;
+use anchor_lang::prelude::Pubkey;
 
 // ---- an RLP writer, for building cases
 
@@ -91,11 +92,19 @@ fn word(v: u128) -> [u8; 32] {
     w
 }
 
-fn rules<'a>(asset: &'a [u8; 20], allowed: &'a [[u8; 20]], any_call_mask: u8) -> Rules<'a> {
+/// The session's view of addresses: EVM words (leaked: a test's rules live as long as it).
+fn evm_word(address: &[u8; 20]) -> Pubkey {
+    let mut w = [0u8; 32];
+    w[12..].copy_from_slice(address);
+    Pubkey::new_from_array(w)
+}
+
+fn rules(asset: &[u8; 20], allowed: &[[u8; 20]], any_call_mask: u8) -> Rules<'static> {
+    let asset = if *asset == NATIVE { Pubkey::default() } else { evm_word(asset) };
     Rules {
         chain_id: CHAIN,
-        asset,
-        allowed,
+        asset: Box::leak(Box::new(asset)),
+        allowed: Box::leak(allowed.iter().map(evm_word).collect::<Vec<_>>().into_boxed_slice()),
         any_call_mask,
         max_fee: MAX_FEE,
     }
@@ -112,6 +121,7 @@ fn a_native_transfer_moves_its_value() {
     let tx = Tx::new(&TO, 123_456, &[]).bytes();
     let v = verify(&tx, &rules(&NATIVE, &[TO], 0)).unwrap();
     assert_eq!((v.amount, v.to, v.chain_id), (123_456, &TO, CHAIN));
+    assert_eq!(v.to_word.0, evm_word(&TO));
 }
 
 #[test]
@@ -314,3 +324,13 @@ fn access_lists_are_parsed_and_bounded() {
     let tx = Tx::new(&TO, 1, &[]).set(8, list(&[extra])).bytes();
     assert_eq!(parse_err(&tx), Some(E::EvmTransactionMalformed));
 }
+
+// ---- against viem
+
+/// Runs over the corpus tests/verified-evm-parse.test.ts writes: viem-serialized
+/// EIP-1559 transactions, each with what viem's `parseTransaction` reads
+/// from it, and the refusal the doc names when viem reads what the doc's
+/// parse refuses. Per transaction: `T <bytes>`, `F <chain_id> <nonce>
+/// <max_fee_per_gas> <gas> <to> <value> <data>` (numbers in decimal, bytes
+/// in hex, `-` for none), `A <addresses> <storage keys>` (the access list's
+/// size; `Transaction` keeps no more of it), `R <ok or error name>`, `E`.

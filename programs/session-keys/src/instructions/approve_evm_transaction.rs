@@ -2,20 +2,20 @@
 //! the unsigned EIP-1559 transaction; the program reads it
 //! (`evm_transaction::verify`), counts what it moves against the session's
 //! caps, and has Ika approve `keccak256` of those bytes — Ethereum's signing
-//! hash of that very transaction — with EcdsaKeccak256. Served by Anchor's
-//! dispatcher in both builds (the fast entrypoint knows only the opaque and
-//! `solana` uses).
+//! hash of that very transaction — with EcdsaKeccak256. Served by the fast
+//! entrypoint in the deployed program, with the same checks in the same
+//! order as this Anchor handler (`crate::entrypoint`).
 
 use anchor_lang::prelude::*;
 
 use super::approve_message::*;
-use super::approve_solana_message::message_source;
-use crate::constants::MAX_ALLOWED_PROGRAMS;
+use super::approve_solana_message::{message_source, VerifiedUse};
 use crate::errors::SessionKeysError;
 use crate::events::EvmTransactionApproved;
 use crate::evm_transaction::{self, Rules};
 use crate::ika;
-use crate::state::{close_buffer, evm_address, Bound, MessageBuffer, Policy, Session, FORMAT_EVM};
+use crate::keys::Aligned32;
+use crate::state::{close_buffer, Bound, MessageBuffer, Policy, Session, FORMAT_EVM};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct ApproveEvmArgs {
@@ -44,8 +44,8 @@ pub struct ApproveEvmTransaction<'info> {
     pub message_buffer: Option<AccountLoader<'info, MessageBuffer>>,
 }
 
-/// The metadata digest of an EVM use (none).
-const ZERO: [u8; 32] = [0; 32];
+/// The metadata digest of an EVM use (none), 8-aligned.
+static ZERO: Aligned32 = Aligned32([0; 32]);
 
 impl ApproveEvmTransaction<'_> {
     pub fn handler(ctx: Context<Self>, args: ApproveEvmArgs) -> Result<()> {
@@ -76,8 +76,13 @@ impl ApproveEvmTransaction<'_> {
                 &mut session,
                 a.delegate.key,
                 slot,
-                &args,
-                transaction,
+                &VerifiedUse {
+                    user_pubkey: &args.user_pubkey,
+                    signature_nonce: &args.signature_nonce,
+                    nonce: args.nonce,
+                    message_approval_bump: args.message_approval_bump,
+                    message: transaction,
+                },
             )?;
             (policy.cpi_authority_bump, data)
         };
@@ -94,11 +99,11 @@ impl ApproveEvmTransaction<'_> {
     }
 }
 
-/// Everything the `evm` use path does before the Ika CPI: the session
-/// checks, the transaction read and its rules, the limits on the derived
-/// amount, then one use consumed, the binding stored and
-/// `EvmTransactionApproved` emitted. Returns the data of the Ika CPI.
-#[allow(clippy::too_many_arguments)]
+/// Everything the `evm` use path does before the Ika CPI, shared by
+/// Anchor's handler and the fast entrypoint: the session checks, the
+/// transaction read and its rules, the limits on the derived amount, then
+/// one use consumed, the binding stored and `EvmTransactionApproved`
+/// emitted. Returns the data of the Ika CPI.
 pub fn use_evm_session(
     policy_key: &Pubkey,
     policy: &Policy,
@@ -106,49 +111,42 @@ pub fn use_evm_session(
     session: &mut Session,
     delegate: &Pubkey,
     slot: u64,
-    args: &ApproveEvmArgs,
-    transaction: &[u8],
+    u: &VerifiedUse,
 ) -> Result<ika::ApproveMessageData> {
+    let transaction = u.message;
     require!(
         session.format == FORMAT_EVM,
         SessionKeysError::WrongMessageFormat
     );
-    session.check_session(policy_key, policy, delegate, slot, args.nonce, top_level())?;
+    session.check_session(policy_key, policy, delegate, slot, u.nonce, top_level())?;
 
-    let words = session.allowed_programs()?;
-    let mut allowed = [[0u8; 20]; MAX_ALLOWED_PROGRAMS];
-    for (address, word) in allowed.iter_mut().zip(words) {
-        *address = *evm_address(word);
-    }
     let verdict = evm_transaction::verify(
         transaction,
         &Rules {
             chain_id: session.chain_id,
-            asset: evm_address(&session.asset_mint),
-            allowed: &allowed[..words.len()],
+            asset: &session.asset_mint,
+            allowed: session.allowed_programs()?,
             any_call_mask: session.any_call_mask,
             max_fee: session.max_fee(),
         },
     )?;
     session.check_limits(policy, None, verdict.amount, ika::SCHEME_ECDSA_KECCAK256)?;
 
-    let message_digest = solana_keccak_hasher::hash(transaction).to_bytes();
-    let mut destination = [0u8; 32];
-    destination[12..].copy_from_slice(verdict.to);
+    let message_digest = Aligned32(solana_keccak_hasher::hash(transaction).to_bytes());
     let binding = Bound {
-        message_digest: &message_digest,
-        message_metadata_digest: &ZERO,
-        destination: &destination,
-        signature_nonce: &args.signature_nonce,
+        message_digest: &message_digest.0,
+        message_metadata_digest: &ZERO.0,
+        destination: verdict.to_word.0.as_array(),
+        signature_nonce: u.signature_nonce,
         amount: verdict.amount,
-        nonce: args.nonce,
+        nonce: u.nonce,
         signature_scheme: ika::SCHEME_ECDSA_KECCAK256,
     }
     .hash(policy_key, session.session_id);
     let remaining_uses = session.record_use(slot, verdict.amount, binding)?;
     emit!(EvmTransactionApproved {
         session: *session_key,
-        nonce: args.nonce,
+        nonce: u.nonce,
         binding,
         remaining_uses,
         amount: verdict.amount,
@@ -156,9 +154,9 @@ pub fn use_evm_session(
         to: *verdict.to,
     });
     Ok(ika::ApproveMessageData::computed(
-        &message_digest,
-        &args.user_pubkey,
-        args.message_approval_bump,
+        &message_digest.0,
+        u.user_pubkey,
+        u.message_approval_bump,
         ika::SCHEME_ECDSA_KECCAK256,
     ))
 }

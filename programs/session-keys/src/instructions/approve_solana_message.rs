@@ -71,7 +71,7 @@ impl ApproveSolanaMessage<'_> {
                 a.delegate.key,
                 slot,
                 &dwallet_data,
-                &SolanaUse {
+                &VerifiedUse {
                     user_pubkey: &args.user_pubkey,
                     signature_nonce: &args.signature_nonce,
                     nonce: args.nonce,
@@ -120,8 +120,9 @@ static NO_PROGRAM: Pubkey = Pubkey::new_from_array([0; 32]);
 /// The metadata digest of an EdDSA use (none), 8-aligned.
 static ZERO: Aligned32 = Aligned32([0; 32]);
 
-/// The fixed arguments of a `solana` use and its message.
-pub struct SolanaUse<'a> {
+/// The fixed arguments of a verified use (`solana` or `evm`) and the bytes
+/// it approves: `ApproveSolanaArgs` and `ApproveEvmArgs` share this layout.
+pub struct VerifiedUse<'a> {
     pub user_pubkey: &'a [u8; 32],
     pub signature_nonce: &'a [u8; 32],
     pub nonce: u64,
@@ -129,8 +130,8 @@ pub struct SolanaUse<'a> {
     pub message: &'a [u8],
 }
 
-impl<'a> SolanaUse<'a> {
-    /// `ApproveSolanaArgs` read in place from its Borsh bytes (the fast
+impl<'a> VerifiedUse<'a> {
+    /// `ApproveSolanaArgs` or `ApproveEvmArgs` read in place from its Borsh bytes (the fast
     /// entrypoint): the message is borrowed, not copied. `None` where Borsh
     /// would fail (too short, a length past the data); trailing bytes are
     /// ignored, as Borsh does.
@@ -161,7 +162,7 @@ pub fn use_solana_session(
     delegate: &Pubkey,
     slot: u64,
     dwallet_data: &[u8],
-    u: &SolanaUse,
+    u: &VerifiedUse,
 ) -> Result<ika::ApproveMessageData> {
     require!(
         session.format == FORMAT_SOLANA,

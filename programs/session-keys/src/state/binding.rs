@@ -76,6 +76,24 @@ impl Bound<'_> {
     }
 }
 
+const PREFIX_LEN: usize = BINDING_DOMAIN.len() + 32;
+
+/// `BINDING_DOMAIN || crate::ID`, built at compile time.
+static BINDING_PREFIX: [u8; PREFIX_LEN] = {
+    let mut prefix = [0u8; PREFIX_LEN];
+    let id = crate::ID.to_bytes();
+    let mut i = 0;
+    while i < PREFIX_LEN {
+        prefix[i] = if i < BINDING_DOMAIN.len() {
+            BINDING_DOMAIN[i]
+        } else {
+            id[i - BINDING_DOMAIN.len()]
+        };
+        i += 1;
+    }
+    prefix
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,21 +113,3 @@ mod tests {
         assert_eq!(b.hash(&policy, 9), binding_hash(&policy, 9, &b.fields()));
     }
 }
-
-const PREFIX_LEN: usize = BINDING_DOMAIN.len() + 32;
-
-/// `BINDING_DOMAIN || crate::ID`, built at compile time.
-static BINDING_PREFIX: [u8; PREFIX_LEN] = {
-    let mut prefix = [0u8; PREFIX_LEN];
-    let id = crate::ID.to_bytes();
-    let mut i = 0;
-    while i < PREFIX_LEN {
-        prefix[i] = if i < BINDING_DOMAIN.len() {
-            BINDING_DOMAIN[i]
-        } else {
-            id[i - BINDING_DOMAIN.len()]
-        };
-        i += 1;
-    }
-    prefix
-};

@@ -180,12 +180,6 @@ pub fn validate_evm_address(word: &Pubkey) -> Result<()> {
     Ok(())
 }
 
-/// The 20 address bytes of an EVM word (`validate_evm_address`).
-pub fn evm_address(word: &Pubkey) -> &[u8; 20] {
-    // infallible: a Pubkey is 32 bytes
-    word.as_ref()[12..].try_into().unwrap()
-}
-
 /// Checks a signature-scheme mask: at least one scheme, only schemes Ika
 /// knows, and only schemes the dWallet's curve can sign (Ika's program does
 /// not check the pair, so this is the only check).
