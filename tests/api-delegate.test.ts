@@ -109,7 +109,7 @@ for (const runtime of selectedRuntimes()) {
         instructions: [SystemProgram.transfer({ fromPubkey: dwalletKey, toPubkey: Keypair.generate().publicKey, lamports: 700 })],
       }).compileToLegacyMessage().serialize().toString("base64");
       const digestForm = await post(`/sessions/${created.session}/approve/preview`, { delegate: bot.publicKey.toBase58(), message, amount: "700" });
-      expect([digestForm.status, digestForm.body.message]).to.deep.equal([400, "a solana session reads the message itself: drop amount"]);
+      expect([digestForm.status, digestForm.body.message]).to.deep.equal([400, "a solana session reads what it approves itself: drop amount"]);
       const preview = ok(await post(`/sessions/${created.session}/approve/preview`, { delegate: bot.publicKey.toBase58(), message, computeUnitPrice: 1 }));
       expect([preview.action, preview.simulation.ok]).to.deep.equal(["approveSolanaMessage", true]);
       const event = preview.simulation.events.find((e: { name: string }) => e.name === "solanaMessageApproved");

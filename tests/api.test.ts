@@ -65,7 +65,7 @@ for (const runtime of selectedRuntimes()) describe(`api (HTTP, embedded) [${runt
     const notJson = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: "{not json" });
     expect([notJson.status, notJson.body.error, notJson.body.message]).to.deep.equal([400, "BadRequest", "body is not valid JSON"]);
     const badKey = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ allowedPrograms: ["nope"] }) });
-    expect([badKey.status, badKey.body.message]).to.deep.equal([400, "allowedPrograms[0] must be a base58 public key"]);
+    expect([badKey.status, badKey.body.message]).to.deep.equal([400, "allowedPrograms[0] must be a base58 public key (in an evm session, an EVM address: 0x and 40 hex digits)"]);
     const noUses = await call("POST", "/sessions/preview", { key: ADMIN_KEY, body: limits({ maxUses: undefined }) });
     expect([noUses.status, noUses.body.message]).to.deep.equal([400, "maxUses is required"]);
     const unsigned = await call("POST", "/sessions", { key: ADMIN_KEY, body: { transaction: "AAAA" } });

@@ -9,10 +9,12 @@ import { Static } from "@sinclair/typebox";
 import { Chain } from "../chain";
 import {
   acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, fitsInOneTransaction, initializePolicy,
-  PolicyAccount, policyJson, proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, sessionJson, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession,
+  PolicyAccount, policyJson, proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, sessionJson, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession, approveEvmTransaction, dwalletEvmAddress, fetchMessageApproval, mustFetchDwallet, SESSION_FORMATS, signedEvmTransaction,
 } from "../client";
 import { failureJson, toJson } from "../shell/format";
-import { parseBase64, parseFormat, parseHex, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError } from "../shell/parse";
+import {
+  parseBase64, parseEvmAddress, parseFormat, parseHex, parseHexBytes, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
+} from "../shell/parse";
 import { HttpError, rejected } from "./http";
 import * as S from "./schemas";
 
@@ -124,7 +126,9 @@ export async function approveTarget(s: Service, param: string, b: Static<typeof 
     signatureNonce: b.signatureNonce === undefined ? undefined : parseHex(b.signatureNonce, "signatureNonce", 32),
     userPubkey: b.userPubkey === undefined ? undefined : parseHex(b.userPubkey, "userPubkey", 32),
   };
-  const approve = t.account.format === 1 ? await solanaApproval(s, common, b) : await opaqueApproval(s, common, b);
+  const approve = t.account.format === SESSION_FORMATS.solana ? await solanaApproval(s, common, b)
+    : t.account.format === SESSION_FORMATS.evm ? await evmApproval(s, common, b)
+    : await opaqueApproval(s, common, b);
   const action = b.computeUnitPrice === undefined ? approve : withComputeUnitPrice(approve, parseU64(b.computeUnitPrice, "computeUnitPrice"));
   const reply = sessionReply(t, action);
   const extras = { nonce: approve.nonce.toString(), messageDigest: approve.messageDigest.toString("hex"), messageApproval: approve.messageApproval.toBase58() };
@@ -134,6 +138,7 @@ export async function approveTarget(s: Service, param: string, b: Static<typeof 
 type ApproveCommon = Parameters<typeof approveMessage>[1] & Parameters<typeof approveSolanaMessage>[1];
 
 async function opaqueApproval(s: Service, common: Omit<ApproveCommon, "amount" | "destinationProgram" | "message">, b: Static<typeof S.ApproveBody>) {
+  if (b.transaction !== undefined) throw new UsageError("an opaque session takes messageDigest or message, not transaction");
   if ((b.messageDigest === undefined) === (b.message === undefined)) throw new UsageError("give exactly one of messageDigest or message");
   if (b.amount === undefined || b.destinationProgram === undefined) throw new UsageError("an opaque session's use declares amount and destinationProgram");
   return approveMessage(s.client, {
@@ -147,15 +152,51 @@ async function opaqueApproval(s: Service, common: Omit<ApproveCommon, "amount" |
   });
 }
 
+/** Fields only an opaque use declares: a verified session derives them. */
+function refuseDeclared(b: Static<typeof S.ApproveBody>, format: string, also: "message" | "transaction"): void {
+  const declared = (["messageDigest", "amount", "destinationProgram", "signatureScheme", "messageMetadataDigest", also] as const).filter((k) => b[k] !== undefined);
+  if (declared.length) throw new UsageError(`a ${format} session reads what it approves itself: drop ${declared.join(", ")}`);
+}
+
 async function solanaApproval(s: Service, common: Omit<ApproveCommon, "amount" | "destinationProgram" | "message">, b: Static<typeof S.ApproveBody>) {
-  const opaqueOnly = (["messageDigest", "amount", "destinationProgram", "signatureScheme", "messageMetadataDigest"] as const).filter((k) => b[k] !== undefined);
-  if (opaqueOnly.length) throw new UsageError(`a solana session reads the message itself: drop ${opaqueOnly.join(", ")}`);
+  refuseDeclared(b, "solana", "transaction");
   if (b.message === undefined) throw new UsageError("a solana session's use gives message (the serialized Solana message, base64)");
   const action = await approveSolanaMessage(s.client, { ...common, message: parseBase64(b.message, "message") });
   if (!(await fitsInOneTransaction(s.client, action))) {
     throw new HttpError(400, "MessageTooLarge", "the message does not fit in one transaction: POST /sessions/{session}/solana-message/preview stages it through the message buffer");
   }
   return action;
+}
+
+/**
+ * An evm session's use: the unsigned EIP-1559 transaction. Only one that fits
+ * in one Solana transaction (about 900 bytes): the CLI and the client stage
+ * longer ones through the message buffer.
+ */
+async function evmApproval(s: Service, common: Omit<ApproveCommon, "amount" | "destinationProgram" | "message">, b: Static<typeof S.ApproveBody>) {
+  refuseDeclared(b, "evm", "message");
+  if (b.transaction === undefined) throw new UsageError("an evm session's use gives transaction (the unsigned EIP-1559 transaction, 0x-hex)");
+  const action = await approveEvmTransaction(s.client, { ...common, transaction: parseHexBytes(b.transaction, "transaction") });
+  if (!(await fitsInOneTransaction(s.client, action))) {
+    throw new HttpError(400, "TransactionTooLarge", "the EVM transaction does not fit in one Solana transaction: stage it through the message buffer with the CLI (use-evm) or the client");
+  }
+  return action;
+}
+
+/** The signed EVM transaction once Ika's network has signed: the unsigned one with the signature, ready to broadcast. */
+export async function signedEvm(s: Service, address: string, b: Static<typeof S.SignedEvmBody>) {
+  const approvalAddress = parsePubkey(address, "message approval address (path)");
+  const approval = await fetchMessageApproval(s.chain, approvalAddress);
+  if (!approval) throw new HttpError(404, "MessageApprovalNotFound", `no MessageApproval at ${approvalAddress.toBase58()}`);
+  if (!approval.signature) throw new HttpError(409, "NotSignedYet", `MessageApproval ${approvalAddress.toBase58()} is still pending`);
+  const policy = await s.client.fetchPolicy(await existingPolicy(s, b));
+  if (!policy) throw new HttpError(404, "PolicyNotFound", "no such policy");
+  const dwallet = dwalletEvmAddress(await mustFetchDwallet(s.client, policy.dwallet));
+  try {
+    return { dwallet, signedTransaction: await signedEvmTransaction(parseHexBytes(b.transaction, "transaction"), approval.signature, dwallet) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /**
@@ -301,11 +342,28 @@ async function parseLimits(s: Service, b: Static<typeof S.CreateSessionBody>): P
     maxAmountPerTx: parseU128(b.maxAmountPerTx, "maxAmountPerTx"),
     maxTotalAmount: b.maxTotalAmount === undefined ? undefined : parseU128(b.maxTotalAmount, "maxTotalAmount"),
     allowedSchemes: b.allowedSchemes,
-    allowedPrograms: parsePubkeyList(b.allowedPrograms, "allowedPrograms"),
-    format: parseFormat(b.format),
-    assetMint: b.assetMint === undefined ? undefined : parsePubkey(b.assetMint, "assetMint"),
+    ...formatLimits(b),
     allowDurableNonce: b.allowDurableNonce ?? false,
     allowCpi: b.allowCpi ?? false,
+  };
+}
+
+/** The format, and its addresses as it reads them: base58 keys, or (evm) 0x addresses and the EVM limits. */
+function formatLimits(b: Static<typeof S.CreateSessionBody>): Pick<SessionLimits, "format" | "allowedPrograms" | "assetMint" | "evm"> {
+  const format = parseFormat(b.format);
+  if (format !== "evm") {
+    if (b.evm !== undefined) throw new UsageError("evm limits are for format evm");
+    return {
+      format, allowedPrograms: parsePubkeyList(b.allowedPrograms, "allowedPrograms"),
+      assetMint: b.assetMint === undefined ? undefined : parsePubkey(b.assetMint, "assetMint"),
+    };
+  }
+  if (b.evm === undefined) throw new UsageError("an evm session needs evm: { chainId, maxFee }");
+  return {
+    format,
+    allowedPrograms: b.allowedPrograms.map((a, i) => parseEvmAddress(a, `allowedPrograms[${i}]`)),
+    assetMint: b.assetMint === undefined ? undefined : parseEvmAddress(b.assetMint, "assetMint"),
+    evm: { chainId: parseU64(b.evm.chainId, "evm.chainId"), maxFee: parseU128(b.evm.maxFee, "evm.maxFee"), anyCallMask: b.evm.anyCallMask },
   };
 }
 

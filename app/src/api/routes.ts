@@ -20,10 +20,11 @@
  *   admin  POST /sessions/{session}/update[/preview]            update_session (the limits to change)
  *   admin  POST /sessions/{session}/revoke[/preview]            revoke_session
  *   admin  POST /sessions/{session}/close[/preview]             close_session (rent back)
- *   any    POST /sessions/{session}/approve/preview             the delegate's approve_message / approve_solana_message, unsigned
+ *   any    POST /sessions/{session}/approve/preview             the delegate's approve_message / approve_solana_message / approve_evm_transaction, unsigned
  *   any    POST /sessions/{session}/solana-message/preview      a solana session's message of any size: the verdict, the txs (buffered when large)
  *   any    POST /transactions                                   relay a signed session-keys tx (legacy or v0, ComputeBudget allowed)
  *   any    GET  /approvals/{address}                            one Ika MessageApproval: pending / signed, the signature
+ *   any    POST /approvals/{address}/signed-evm-transaction     { transaction }: that EVM transaction with Ika's signature, ready to broadcast
  *
  * `{session}` is the session's address, or its id with the policy in the
  * body (`policy`, or `dwallet` + `initAuthority`). Every admin action is a
@@ -175,6 +176,13 @@ function routes(s: Service): Route[] {
       method: "GET", url: "/approvals/:address", scopes: ANY, tag: "delegate", summary: "one Ika MessageApproval: pending, or signed with the signature",
       params: S.AddressParams, response: S.replies({ 200: Type.Object({ status: Type.String(), signature: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: true }) }, [400, 401, 403, 404]),
       handle: (p) => V.approval(s, p.address),
+    }),
+    route({
+      method: "POST", url: "/approvals/:address/signed-evm-transaction", scopes: ANY, tag: "delegate",
+      summary: "an evm session's approval once signed: the unsigned EIP-1559 transaction with Ika's signature, ready to broadcast",
+      params: S.AddressParams, body: S.SignedEvmBody,
+      response: S.replies({ 200: Type.Object({ dwallet: Type.String(), signedTransaction: Type.String() }) }, [400, 401, 403, 404, 409]),
+      handle: (p, b) => A.signedEvm(s, p.address, b),
     }),
   ];
 }

@@ -23,6 +23,9 @@ export const U128 = Unsigned(39, "u128");
 export const U32 = Type.Integer({ minimum: 0, maximum: 0xffffffff, description: "an integer 0 ..= 2^32-1" });
 export const Base64 = Type.String({ pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", minLength: 4, description: "base64" });
 export const Hex32 = Type.String({ pattern: "^(0x)?[0-9a-fA-F]{64}$", description: "32 bytes of hex" });
+export const EvmAddress = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "an EVM address (0x and 40 hex digits)" });
+/** Bytes as 0x-hex (an EVM transaction). */
+export const HexBytes = Type.String({ pattern: "^0x([0-9a-fA-F]{2})+$", maxLength: 2 + 2 * 1232, description: "0x-prefixed hex bytes (at most 1,232)" });
 const Flag = Type.Boolean({ description: "true or false" });
 
 /** A request body: closed, so an unknown field is refused. */
@@ -54,9 +57,16 @@ const LIMITS = {
   maxAmountPerTx: U128,
   maxTotalAmount: Type.Optional(U128),
   allowedSchemes: Type.Optional(U32),
-  allowedPrograms: Type.Array(Pubkey, { minItems: 1, maxItems: 8 }),
-  format: Type.Optional(Type.Union([Type.Literal("opaque"), Type.Literal("solana")], { description: "opaque or solana" })),
-  assetMint: Type.Optional(Pubkey),
+  allowedPrograms: Type.Array(Type.Union([Pubkey, EvmAddress], { description: "a base58 public key (in an evm session, an EVM address: 0x and 40 hex digits)" }), {
+    minItems: 1, maxItems: 8, description: "1 ..= 8 programs (base58), or for an evm session EVM addresses (0x…)",
+  }),
+  format: Type.Optional(Type.Union([Type.Literal("opaque"), Type.Literal("solana"), Type.Literal("evm")], { description: "opaque, solana or evm" })),
+  assetMint: Type.Optional(Type.Union([Pubkey, EvmAddress], { description: "a base58 SPL mint (default lamports), or in an evm session an ERC-20 contract's EVM address (default wei)" })),
+  evm: Type.Optional(Body({
+    chainId: U64,
+    maxFee: U128,
+    anyCallMask: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: "an integer 0 ..= 255 (bit i: allowlist entry i takes any calldata)" })),
+  }, "an evm session's own limits: its chain id, the fee cap in wei on maxFeePerGas × gas, the any-call mask")),
   allowDurableNonce: Type.Optional(Flag),
   allowCpi: Type.Optional(Flag),
 };
@@ -119,6 +129,7 @@ export const ApproveBody = Body({
   payer: Type.Optional(Pubkey),
   messageDigest: Type.Optional(Hex32),
   message: Type.Optional(Base64),
+  transaction: Type.Optional(HexBytes),
   amount: Type.Optional(U128),
   destinationProgram: Type.Optional(Pubkey),
   signatureScheme: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff, description: "a signature scheme number 0 ..= 65535" })),
@@ -126,7 +137,9 @@ export const ApproveBody = Body({
   signatureNonce: Type.Optional(Hex32),
   userPubkey: Type.Optional(Hex32),
   computeUnitPrice: Type.Optional(U64),
-}, "approve_message (opaque session: messageDigest, amount, destinationProgram) or approve_solana_message (solana session: message, the serialized Solana message); the nonce is the session's; computeUnitPrice (micro-lamports) adds a ComputeBudget SetComputeUnitPrice instruction");
+}, "approve_message (opaque session: messageDigest, amount, destinationProgram), approve_solana_message (solana session: message, the serialized Solana message) or approve_evm_transaction (evm session: transaction, the unsigned EIP-1559 transaction as 0x-hex); the nonce is the session's; computeUnitPrice (micro-lamports) adds a ComputeBudget SetComputeUnitPrice instruction");
+
+export const SignedEvmBody = Body({ transaction: HexBytes, ...PolicyRef }, "the unsigned EIP-1559 transaction the approval is for, and the policy whose dWallet signed it");
 
 export const SolanaMessageBody = Body({ ...PolicyRef, delegate: Pubkey, message: Base64, payer: Type.Optional(Pubkey) });
 

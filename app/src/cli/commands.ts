@@ -9,7 +9,7 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
-  approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage, approveEvmTransaction, evmTransactionBytes, evmWord, mustFetchDwallet,
+  approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage, approveEvmTransaction, evmTransactionBytes, mustFetchDwallet,
   dwalletEvmAddress, signedEvmTransaction,
 } from "../client";
 import { writeDwallet } from "../local/ika-network";
@@ -18,7 +18,8 @@ import { Context } from "./context";
 import { displayPolicy, displayRecord, JsonRecord } from "./display";
 import { failureJson, previewSummary, readable, toJson } from "../shell/format";
 import {
-  loadKeypair, parseBase64, parseFormat, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
+  loadKeypair, parseBase64, parseEvmAddress, parseFormat, parseHex, parseHexBytes, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128,
+  parseU32, parseU64, UsageError,
 } from "../shell/parse";
 
 /** A transaction the chain rejected; `failure.name` is the exact program error name. */
@@ -496,31 +497,19 @@ function formatLimits(args: ParsedArgs): Pick<SessionLimits, "format" | "allowed
       assetMint: asset !== undefined ? parsePubkey(asset, "--asset-mint") : undefined,
     };
   }
-  const allowedPrograms = required(args, "programs").split(",").map((a) => evmWordOf(a.trim(), "--programs"));
+  const allowedPrograms = required(args, "programs").split(",").map((a) => parseEvmAddress(a.trim(), "--programs"));
   const anyCall = args.flags.get("any-call")?.split(",").map((i) => parseU32(i.trim(), "--any-call")) ?? [];
   const outside = anyCall.find((i) => i >= allowedPrograms.length);
   if (outside !== undefined) throw new UsageError(`--any-call ${outside}: there are ${allowedPrograms.length} --programs`);
   return {
     format, allowedPrograms,
-    assetMint: asset !== undefined ? evmWordOf(asset, "--asset-mint") : undefined,
+    assetMint: asset !== undefined ? parseEvmAddress(asset, "--asset-mint") : undefined,
     evm: {
       chainId: parseU64(required(args, "chain-id"), "--chain-id"),
       maxFee: parseU128(required(args, "max-fee"), "--max-fee"),
       anyCallMask: anyCall.reduce((mask, i) => mask | (1 << i), 0),
     },
   };
-}
-
-function evmWordOf(address: string, flag: string) {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new UsageError(`${flag}: an EVM address is 0x and 40 hex digits (got ${address})`);
-  return evmWord(address);
-}
-
-/** 0x-prefixed (or bare) hex of any even length. */
-function parseHexBytes(value: string, flag: string): Buffer {
-  const hex = value.startsWith("0x") ? value.slice(2) : value;
-  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new UsageError(`${flag} must be hex bytes`);
-  return Buffer.from(hex, "hex");
 }
 
 async function deploy(ctx: Context, action: Action, signers: Keypair[], details: Record<string, unknown> = {}): Promise<DeployResult> {

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { SessionFormat, U128_MAX, U64_MAX } from "../client";
+import { evmWord, SessionFormat, U128_MAX, U64_MAX } from "../client";
 
 export class UsageError extends Error {
   readonly name = "UsageError";
@@ -49,6 +49,19 @@ export function parseFormat(value: unknown): SessionFormat | undefined {
   if (value === undefined) return undefined;
   if (value === "opaque" || value === "solana" || value === "evm") return value;
   throw new UsageError(`format must be opaque, solana or evm, got ${String(value)}`);
+}
+
+/** An EVM address (0x and 40 hex digits) as the 32-byte word an `evm` session stores. */
+export function parseEvmAddress(value: unknown, field: string): PublicKey {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) throw new UsageError(`${field}: an EVM address is 0x and 40 hex digits (got ${String(value)})`);
+  return evmWord(value);
+}
+
+/** 0x-prefixed (or bare) hex bytes of any even length (an EVM transaction). */
+export function parseHexBytes(value: unknown, field: string): Buffer {
+  const hex = typeof value === "string" && value.startsWith("0x") ? value.slice(2) : value;
+  if (typeof hex !== "string" || !/^([0-9a-fA-F]{2})+$/.test(hex)) throw new UsageError(`${field} must be hex bytes`);
+  return Buffer.from(hex, "hex");
 }
 
 /** Base64 bytes (a Solana message, a transaction). */
