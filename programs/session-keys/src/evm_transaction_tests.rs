@@ -334,3 +334,56 @@ fn access_lists_are_parsed_and_bounded() {
 /// <max_fee_per_gas> <gas> <to> <value> <data>` (numbers in decimal, bytes
 /// in hex, `-` for none), `A <addresses> <storage keys>` (the access list's
 /// size; `Transaction` keeps no more of it), `R <ok or error name>`, `E`.
+#[test]
+#[ignore = "needs the corpus tests/verified-evm-parse.test.ts writes with viem; that test runs it"]
+fn parse_agrees_with_viem_corpus() {
+    let path = std::env::var("EVM_TRANSACTION_CORPUS").expect("EVM_TRANSACTION_CORPUS names the corpus file");
+    let text = std::fs::read_to_string(path).unwrap();
+    let hex = |s: &str| -> Vec<u8> {
+        if s == "-" {
+            return vec![];
+        }
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    };
+    // a number viem read: `None` when it is 2^128 or more, as the parser gives it
+    let big = |s: &str| -> Option<u128> {
+        match s.parse::<u128>() {
+            Ok(v) => Some(v),
+            Err(e) if *e.kind() == core::num::IntErrorKind::PosOverflow => None,
+            Err(e) => panic!("corpus number {s:?}: {e}"),
+        }
+    };
+    let (mut compared, mut parsed) = (0, 0);
+    for block in text.split("E\n").filter(|b| !b.trim().is_empty()) {
+        let (mut bytes, mut fields, mut access, mut result) = (vec![], vec![], (0usize, 0usize), String::new());
+        for line in block.lines() {
+            let f: Vec<&str> = line.split(' ').collect();
+            match f[0] {
+                "T" => bytes = hex(f[1]),
+                "F" => fields = f[1..].iter().map(|s| s.to_string()).collect(),
+                "A" => access = (f[1].parse().unwrap(), f[2].parse().unwrap()),
+                "R" => result = f[1].to_string(),
+                other => panic!("corpus line {other:?}"),
+            }
+        }
+        let at = format!("transaction {compared} ({})", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        match Transaction::parse(&bytes) {
+            Ok(tx) => {
+                assert_eq!(result, "ok", "{at}: parsed, viem's fields are refused by the doc");
+                assert_eq!(tx.chain_id.to_string(), fields[0], "{at}: chain id");
+                assert_eq!(tx.nonce.to_string(), fields[1], "{at}: nonce");
+                assert_eq!(tx.max_fee_per_gas, big(&fields[2]), "{at}: max fee per gas");
+                assert_eq!(tx.gas_limit.to_string(), fields[3], "{at}: gas limit");
+                assert_eq!(tx.to.map(|a| a.to_vec()), (fields[4] != "-").then(|| hex(&fields[4])), "{at}: to");
+                assert_eq!(tx.value, big(&fields[5]), "{at}: value");
+                assert_eq!(tx.data, &hex(&fields[6])[..], "{at}: data");
+                assert!(access.0 <= MAX_ACCESS_LIST_ADDRESSES && access.1 <= MAX_ACCESS_LIST_KEYS, "{at}: access list {access:?} accepted");
+                parsed += 1;
+            }
+            Err(e) => assert_eq!(format!("{e:?}"), result, "{at}: refused"),
+        }
+        compared += 1;
+    }
+    println!("compared {compared} transactions with viem's parse ({parsed} parsed, {} refused by a bound)", compared - parsed);
+    assert!(compared >= 1_000, "only {compared} transactions in the corpus");
+}
