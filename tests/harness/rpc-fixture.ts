@@ -1,7 +1,8 @@
 /**
  * A JSON-RPC endpoint on 127.0.0.1 (node http) over an in-process LiteSVM,
- * so the RPC path (`RpcChain`, web3.js's `Connection`, the CLI's `-u`) runs
- * against both programs without a validator, which cannot be installed here.
+ * so the RPC path (`RpcChain`, web3.js's `Connection`, the CLI's `-u`, the
+ * API's `--url`) runs against both programs without a validator, which
+ * cannot be installed here.
  * It answers exactly the methods that path calls, in the shapes web3.js
  * validates; any other method is JSON-RPC's "method not found", so a new
  * call on the RPC path fails loudly here instead of passing untested.
@@ -15,7 +16,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { utils } from "@coral-xyz/anchor";
 import { AccountInfo, PublicKey, Transaction } from "@solana/web3.js";
-import type { ChainError } from "../../app/src/chain";
+import type { AccountFilter, ChainError, DataSlice } from "../../app/src/chain";
 import type { LiteSvmChain } from "../../app/src/chain/local";
 import { startLocalChain } from "../../app/src/local";
 
@@ -57,6 +58,17 @@ export async function startRpcFixture(): Promise<RpcFixture> {
     getAccountInfo: async ([address]) => withContext(rpcAccount(await chain.getAccountInfo(new PublicKey(address)))),
     getMultipleAccounts: async ([addresses]) =>
       withContext((await chain.getMultipleAccounts(addresses.map((a: string) => new PublicKey(a)))).map(rpcAccount)),
+    // The chain's own listing (every account it has seen), filtered by it; the slice is cut here so `space` stays the whole account's.
+    getProgramAccounts: async ([programId, config]) => {
+      if ((config?.encoding ?? "base64") !== "base64") throw new Error(`getProgramAccounts: only encoding base64 is served, not ${config.encoding}`);
+      const found = await chain.getProgramAccounts(new PublicKey(programId), (config?.filters ?? []).map(accountFilter));
+      const slice: DataSlice | undefined = config?.dataSlice;
+      const keyed = found.map(({ address, account }) => ({
+        pubkey: address.toBase58(),
+        account: slice ? { ...rpcAccount(account)!, data: [account.data.subarray(slice.offset, slice.offset + slice.length).toString("base64"), "base64"] } : rpcAccount(account),
+      }));
+      return config?.withContext ? withContext(keyed) : keyed;
+    },
     simulateTransaction: async ([wire, config]) => {
       const tx = Transaction.from(Buffer.from(wire, "base64"));
       if (config?.replaceRecentBlockhash) tx.recentBlockhash = (await chain.getLatestBlockhash()).blockhash;
@@ -129,6 +141,15 @@ export async function startRpcFixture(): Promise<RpcFixture> {
 function rpcAccount(a: AccountInfo<Buffer> | null) {
   if (!a) return null;
   return { lamports: a.lamports, owner: a.owner.toBase58(), executable: a.executable, rentEpoch: 0, space: a.data.length, data: [a.data.toString("base64"), "base64"] };
+}
+
+/** A getProgramAccounts filter from the RPC's JSON (memcmp bytes base58 by default, or base64) back to the chain's (raw bytes). */
+function accountFilter(f: { memcmp?: { offset: number; bytes: string; encoding?: string }; dataSize?: number }): AccountFilter {
+  if (f.dataSize !== undefined) return { dataSize: f.dataSize };
+  if (!f.memcmp) throw new Error(`getProgramAccounts: unsupported filter ${JSON.stringify(f)}`);
+  const { offset, bytes, encoding = "base58" } = f.memcmp;
+  if (encoding !== "base58" && encoding !== "base64") throw new Error(`getProgramAccounts: unsupported memcmp encoding ${encoding}`);
+  return { memcmp: { offset, bytes: encoding === "base58" ? Buffer.from(utils.bytes.bs58.decode(bytes)) : Buffer.from(bytes, "base64") } };
 }
 
 /** A normalised error back in the RPC's JSON (`{"InstructionError":[0,{"Custom":6000}]}`): what `fromRpcError` reads. */

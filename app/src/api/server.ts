@@ -29,7 +29,6 @@ import { Type } from "@sinclair/typebox";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { Chain, KeypairWallet, LocalChain, RpcChain } from "../chain";
 import { ReadonlyWallet, SessionKeysClient } from "../client";
-import { createLocalPolicy, localClient, startLocalChain } from "../local";
 import { parseArgs } from "../shell/args";
 import { toJson } from "../shell/format";
 import { loadKeypair, parseU32, UsageError } from "../shell/parse";
@@ -173,6 +172,8 @@ async function startService(o: ServerOptions): Promise<{ service: Service; demo?
     const wallet = o.adminKeypair ? new KeypairWallet(o.adminKeypair) : new ReadonlyWallet(PublicKey.default);
     return { service: { chain, client: new SessionKeysClient(chain, wallet), admin: o.adminKeypair } };
   }
+  // Loaded here, not at the top: ../local brings LiteSVM (a test runtime and a native addon), which --url never needs.
+  const { createLocalPolicy, localClient, startLocalChain } = await import("../local");
   const chain = o.localChain ?? (await startLocalChain());
   const admin = o.adminKeypair ?? Keypair.generate();
   await chain.airdrop(admin.publicKey, 1_000n * BigInt(LAMPORTS_PER_SOL));
