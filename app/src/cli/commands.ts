@@ -10,7 +10,7 @@ import {
   acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
   approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage, approveEvmTransaction, evmTransactionBytes, mustFetchDwallet,
-  dwalletEvmAddress, signedEvmTransaction,
+  dwalletEvmAddress, signedEvmTransaction, VerifiedAction, VerifiedUseParams,
 } from "../client";
 import { writeDwallet } from "../local/ika-network";
 import { ParsedArgs } from "../shell/args";
@@ -199,29 +199,11 @@ export const COMMANDS: Record<string, Command> = {
       ...POLICY_OPTIONS,
     ],
     async run(ctx, args) {
-      const policy = resolvePolicy(ctx, args);
-      const sessionId = parseU32(args.positionals[0], "session-id");
-      const session = ctx.client.sessionAddress(policy, sessionId);
-      const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
       const message = parseBase64(required(args, "message"), "--message");
-      if (!(await ctx.client.fetchSession(session))) throw new UsageError(`no session ${sessionId} under policy ${policy.toBase58()}`);
-      const params = {
-        policy, session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message,
-        nonce: args.flags.has("nonce") ? parseU64(args.flags.get("nonce"), "--nonce") : undefined,
-        signatureNonce: args.flags.has("signature-nonce") ? parseHex(args.flags.get("signature-nonce"), "--signature-nonce", 32) : undefined,
-      };
-      const fromBuffer = !(await fitsInOneTransaction(ctx.client, await approveSolanaMessage(ctx.client, { ...params, fromBuffer: false }).catch(() => null)));
-      if (fromBuffer) {
-        for (const a of await stageSolanaMessage(ctx.client, { session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message })) {
-          await deploy(ctx, a, [delegate], { sessionId });
-        }
-      }
-      const action = await approveSolanaMessage(ctx.client, { ...params, fromBuffer });
-      const r = await deploy(ctx, action, [delegate], { sessionId, nonce: action.nonce.toString() });
+      const { use, action, r } = await verifiedUseCommand(ctx, args, message, (p) => approveSolanaMessage(ctx.client, { ...p, message }));
       const event = r.events.find((e) => e.name === "solanaMessageApproved");
       return {
-        sessionId, session: session.toBase58(), nonce: action.nonce.toString(), messageDigest: action.messageDigest.toString("hex"),
-        messageApproval: action.messageApproval.toBase58(), viaBuffer: fromBuffer, amount: toJson(event?.data.amount),
+        ...use, messageDigest: action.messageDigest.toString("hex"), amount: toJson(event?.data.amount),
         programs: toJson(event?.data.programs), remainingUses: toJson(event?.data.remainingUses), binding: toJson(event?.data.binding), ...receipt(r),
       };
     },
@@ -238,29 +220,11 @@ export const COMMANDS: Record<string, Command> = {
       ...POLICY_OPTIONS,
     ],
     async run(ctx, args) {
-      const policy = resolvePolicy(ctx, args);
-      const sessionId = parseU32(args.positionals[0], "session-id");
-      const session = ctx.client.sessionAddress(policy, sessionId);
-      const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
       const transaction = parseHexBytes(required(args, "transaction"), "--transaction");
-      if (!(await ctx.client.fetchSession(session))) throw new UsageError(`no session ${sessionId} under policy ${policy.toBase58()}`);
-      const params = {
-        policy, session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, transaction,
-        nonce: args.flags.has("nonce") ? parseU64(args.flags.get("nonce"), "--nonce") : undefined,
-        signatureNonce: args.flags.has("signature-nonce") ? parseHex(args.flags.get("signature-nonce"), "--signature-nonce", 32) : undefined,
-      };
-      const fromBuffer = !(await fitsInOneTransaction(ctx.client, await approveEvmTransaction(ctx.client, { ...params, fromBuffer: false }).catch(() => null)));
-      if (fromBuffer) {
-        for (const a of await stageSolanaMessage(ctx.client, { session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message: transaction })) {
-          await deploy(ctx, a, [delegate], { sessionId });
-        }
-      }
-      const action = await approveEvmTransaction(ctx.client, { ...params, fromBuffer });
-      const r = await deploy(ctx, action, [delegate], { sessionId, nonce: action.nonce.toString() });
+      const { use, action, r } = await verifiedUseCommand(ctx, args, transaction, (p) => approveEvmTransaction(ctx.client, { ...p, transaction }));
       const event = r.events.find((e) => e.name === "evmTransactionApproved");
       return {
-        sessionId, session: session.toBase58(), nonce: action.nonce.toString(), signingHash: `0x${action.messageDigest.toString("hex")}`,
-        messageApproval: action.messageApproval.toBase58(), viaBuffer: fromBuffer, amount: toJson(event?.data.amount),
+        ...use, signingHash: `0x${action.messageDigest.toString("hex")}`, amount: toJson(event?.data.amount),
         chainId: toJson(event?.data.chainId), to: event ? `0x${Buffer.from(event.data.to as number[]).toString("hex")}` : null,
         remainingUses: toJson(event?.data.remainingUses), binding: toJson(event?.data.binding), ...receipt(r),
       };
@@ -466,6 +430,38 @@ function sessionTarget(ctx: Context, args: ParsedArgs) {
   const policy = resolvePolicy(ctx, args);
   const sessionId = parseU32(args.positionals[0], "session-id");
   return { policy, sessionId, session: ctx.client.sessionAddress(policy, sessionId), admin: optionalKeypair(args, "admin") ?? ctx.payer };
+}
+
+/**
+ * A verified use (use-solana, use-evm): the bytes in the instruction, or
+ * staged through the session's message buffer first when they do not fit;
+ * `approve` builds the format's instruction from the shared parameters.
+ */
+async function verifiedUseCommand(
+  ctx: Context, args: ParsedArgs, bytes: Buffer, approve: (p: VerifiedUseParams) => Promise<VerifiedAction>,
+): Promise<{ use: Result; action: VerifiedAction; r: DeployResult }> {
+  const policy = resolvePolicy(ctx, args);
+  const sessionId = parseU32(args.positionals[0], "session-id");
+  const session = ctx.client.sessionAddress(policy, sessionId);
+  const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
+  if (!(await ctx.client.fetchSession(session))) throw new UsageError(`no session ${sessionId} under policy ${policy.toBase58()}`);
+  const params = {
+    policy, session, delegate: delegate.publicKey, payer: ctx.payer.publicKey,
+    nonce: args.flags.has("nonce") ? parseU64(args.flags.get("nonce"), "--nonce") : undefined,
+    signatureNonce: args.flags.has("signature-nonce") ? parseHex(args.flags.get("signature-nonce"), "--signature-nonce", 32) : undefined,
+  };
+  const fromBuffer = !(await fitsInOneTransaction(ctx.client, await approve({ ...params, fromBuffer: false }).catch(() => null)));
+  if (fromBuffer) {
+    for (const a of await stageSolanaMessage(ctx.client, { session, delegate: delegate.publicKey, payer: ctx.payer.publicKey, message: bytes })) {
+      await deploy(ctx, a, [delegate], { sessionId });
+    }
+  }
+  const action = await approve({ ...params, fromBuffer });
+  const r = await deploy(ctx, action, [delegate], { sessionId, nonce: action.nonce.toString() });
+  const use = {
+    sessionId, session: session.toBase58(), nonce: action.nonce.toString(), messageApproval: action.messageApproval.toBase58(), viaBuffer: fromBuffer,
+  };
+  return { use, action, r };
 }
 
 async function limitsFromFlags(ctx: Context, args: ParsedArgs): Promise<SessionLimits> {

@@ -6,16 +6,15 @@
  * viem's; this file never encodes RLP itself.
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { PublicKey, SystemProgram } from "@solana/web3.js";
+import { PublicKey } from "@solana/web3.js";
 import {
   Hex, hexToBytes, keccak256, parseTransaction, recoverAddress, serializeTransaction, Signature, toHex,
   TransactionSerializableEIP1559,
 } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
-import { Action, SessionKeysClient, toBig, u64 } from "./client";
-import { DwalletView, IKA_COORDINATOR, IKA_PROGRAM_ID, messageApprovalAddress, SignatureScheme } from "./ika";
-import { mustFetchDwallet, uniqueKeys } from "./instructions";
-import { messageBufferAddress } from "./pda";
+import { SessionKeysClient } from "./client";
+import { DwalletView, SignatureScheme } from "./ika";
+import { VerifiedAction, verifiedUse, VerifiedUseParams } from "./verified-use";
 
 /** An EVM address as the 32-byte word an `evm` session stores: 12 zero bytes, then the address. */
 export function evmWord(address: string): PublicKey {
@@ -51,53 +50,17 @@ export function dwalletEvmAddress(wallet: DwalletView): Hex {
   return publicKeyToAddress(toHex(uncompressed));
 }
 
-export interface ApproveEvmParams {
-  policy: PublicKey;
-  session: PublicKey;
-  delegate: PublicKey;
-  payer?: PublicKey;
-  /** Default: the session's current nonce (read from chain). */
-  nonce?: bigint;
+export interface ApproveEvmParams extends VerifiedUseParams {
   transaction: EvmTransactionInput;
-  /** Read the transaction from the session's buffer (staged by `stageSolanaMessage`) instead of the arguments. */
-  fromBuffer?: boolean;
-  signatureNonce?: Uint8Array;
-  userPubkey?: Uint8Array;
-  messageApprovalBump?: number;
-  /** Replace any account (attack tests); `messageBuffer` included. */
-  accounts?: Record<string, PublicKey | null>;
 }
 
-export async function approveEvmTransaction(
-  c: SessionKeysClient, p: ApproveEvmParams,
-): Promise<Action & { messageApproval: PublicKey; messageDigest: Buffer; nonce: bigint }> {
-  const payer = p.payer ?? c.provider.publicKey;
-  const policy = await c.fetchPolicy(p.policy);
-  if (!policy) throw new Error(`no policy at ${p.policy.toBase58()}`);
-  const wallet = await mustFetchDwallet(c, policy.dwallet);
+export async function approveEvmTransaction(c: SessionKeysClient, p: ApproveEvmParams): Promise<VerifiedAction> {
   const bytes = evmTransactionBytes(p.transaction);
-  const digest = evmSigningHash(bytes);
-  const nonce = p.nonce ?? toBig((await c.fetchSession(p.session))?.nonce ?? 0);
-  const [messageApproval, bump] = messageApprovalAddress(wallet, SignatureScheme.EcdsaKeccak256, digest, new Uint8Array(32));
-  const { messageBuffer: bufferOverride, ...overrides } = p.accounts ?? {};
-  const buffer = bufferOverride !== undefined ? bufferOverride : p.fromBuffer ? messageBufferAddress(c.programId, p.session)[0] : null;
-  const ix = await c.program.methods.approveEvmTransaction({
-    userPubkey: [...(p.userPubkey ?? new Uint8Array(32))], signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))],
-    nonce: u64(nonce, "nonce"), messageApprovalBump: p.messageApprovalBump ?? bump,
-    transaction: p.fromBuffer ? Buffer.alloc(0) : bytes,
-  }).accountsStrict({
-    base: {
-      delegate: p.delegate, payer, policy: p.policy, session: p.session, coordinator: IKA_COORDINATOR, messageApproval,
-      dwallet: policy.dwallet, dwalletProgram: IKA_PROGRAM_ID, callerProgram: c.programId, cpiAuthority: c.cpiAuthority(),
-      systemProgram: SystemProgram.programId, ...(overrides as Record<string, PublicKey>),
-    },
-    messageBuffer: buffer,
-  }).instruction();
-  return {
-    name: "approveEvmTransaction", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.delegate]),
-    watch: [p.session, messageApproval, ...(buffer ? [buffer] : [])], creates: [],
-    messageApproval, messageDigest: digest, nonce,
-  };
+  return verifiedUse(c, p, {
+    name: "approveEvmTransaction", scheme: SignatureScheme.EcdsaKeccak256, digest: evmSigningHash(bytes),
+    instruction: (fixed, accounts) => c.program.methods.approveEvmTransaction({ ...fixed, transaction: p.fromBuffer ? Buffer.alloc(0) : bytes })
+      .accountsStrict(accounts).instruction(),
+  });
 }
 
 /**

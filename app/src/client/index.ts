@@ -13,6 +13,7 @@ export * from "./ika";
 export * from "./approval";
 export * from "./solana-message";
 export * from "./evm-transaction";
+export * from "./verified-use";
 export * from "./status";
 export * from "./errors";
 export * from "./wallet";

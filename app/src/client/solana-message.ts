@@ -7,10 +7,11 @@
 import {
   Message, MessageV0, PublicKey, SystemProgram, Transaction, VersionedMessage, VersionedTransaction,
 } from "@solana/web3.js";
-import { Action, SessionKeysClient, toBig, u64 } from "./client";
-import { IKA_COORDINATOR, IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, messageApprovalAddress, messageDigest, SignatureScheme } from "./ika";
-import { mustFetchDwallet, uniqueKeys } from "./instructions";
+import { Action, SessionKeysClient } from "./client";
+import { messageDigest, SignatureScheme } from "./ika";
+import { uniqueKeys } from "./instructions";
 import { messageBufferAddress } from "./pda";
+import { VerifiedAction, verifiedUse, VerifiedUseParams } from "./verified-use";
 
 /** The largest message the program reads (a transaction packet). */
 export const MAX_MESSAGE_LEN = 1232;
@@ -32,54 +33,17 @@ export function decodeSolanaMessage(bytes: Uint8Array): VersionedMessage {
   return VersionedMessage.deserialize(bytes);
 }
 
-export interface ApproveSolanaParams {
-  policy: PublicKey;
-  session: PublicKey;
-  delegate: PublicKey;
-  payer?: PublicKey;
-  /** Default: the session's current nonce (read from chain). */
-  nonce?: bigint;
+export interface ApproveSolanaParams extends VerifiedUseParams {
   message: SolanaMessageInput;
-  /** Read the message from the session's buffer (staged by `stageSolanaMessage`) instead of the arguments. */
-  fromBuffer?: boolean;
-  signatureNonce?: Uint8Array;
-  userPubkey?: Uint8Array;
-  messageApprovalBump?: number;
-  /** Replace any account (attack tests); `messageBuffer` included. */
-  accounts?: Record<string, PublicKey | null>;
 }
 
-export async function approveSolanaMessage(
-  c: SessionKeysClient, p: ApproveSolanaParams,
-): Promise<Action & { messageApproval: PublicKey; messageDigest: Buffer; nonce: bigint }> {
-  const payer = p.payer ?? c.provider.publicKey;
-  const policy = await c.fetchPolicy(p.policy);
-  if (!policy) throw new Error(`no policy at ${p.policy.toBase58()}`);
-  const wallet = await mustFetchDwallet(c, policy.dwallet);
+export async function approveSolanaMessage(c: SessionKeysClient, p: ApproveSolanaParams): Promise<VerifiedAction> {
   const bytes = solanaMessageBytes(p.message);
-  const digest = messageDigest(bytes);
-  const scheme = SignatureScheme.EddsaSha512;
-  const nonce = p.nonce ?? toBig((await c.fetchSession(p.session))?.nonce ?? 0);
-  const [messageApproval, bump] = messageApprovalAddress(wallet, scheme, digest, new Uint8Array(32));
-  const { messageBuffer: bufferOverride, ...overrides } = p.accounts ?? {};
-  const buffer = bufferOverride !== undefined ? bufferOverride : p.fromBuffer ? messageBufferAddress(c.programId, p.session)[0] : null;
-  const ix = await c.program.methods.approveSolanaMessage({
-    userPubkey: [...(p.userPubkey ?? new Uint8Array(32))], signatureNonce: [...(p.signatureNonce ?? new Uint8Array(32))],
-    nonce: u64(nonce, "nonce"), messageApprovalBump: p.messageApprovalBump ?? bump,
-    message: p.fromBuffer ? Buffer.alloc(0) : bytes,
-  }).accountsStrict({
-    base: {
-      delegate: p.delegate, payer, policy: p.policy, session: p.session, coordinator: IKA_COORDINATOR, messageApproval,
-      dwallet: policy.dwallet, dwalletProgram: IKA_PROGRAM_ID, callerProgram: c.programId, cpiAuthority: c.cpiAuthority(),
-      systemProgram: SystemProgram.programId, ...(overrides as Record<string, PublicKey>),
-    },
-    messageBuffer: buffer,
-  }).instruction();
-  return {
-    name: "approveSolanaMessage", instructions: [ix], feePayer: payer, signers: uniqueKeys([payer, p.delegate]),
-    watch: [p.session, messageApproval, ...(buffer ? [buffer] : [])],
-    creates: [{ address: messageApproval, space: MESSAGE_APPROVAL_LEN }], messageApproval, messageDigest: digest, nonce,
-  };
+  return verifiedUse(c, p, {
+    name: "approveSolanaMessage", scheme: SignatureScheme.EddsaSha512, digest: messageDigest(bytes),
+    instruction: (fixed, accounts) => c.program.methods.approveSolanaMessage({ ...fixed, message: p.fromBuffer ? Buffer.alloc(0) : bytes })
+      .accountsStrict(accounts).instruction(),
+  });
 }
 
 /**

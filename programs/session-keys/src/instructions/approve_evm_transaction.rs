@@ -9,13 +9,13 @@
 use anchor_lang::prelude::*;
 
 use super::approve_message::*;
-use super::approve_solana_message::{message_source, VerifiedUse};
+use super::approve_solana_message::{handle_verified_use, VerifiedUse};
 use crate::errors::SessionKeysError;
 use crate::events::EvmTransactionApproved;
 use crate::evm_transaction::{self, Rules};
 use crate::ika;
 use crate::keys::Aligned32;
-use crate::state::{close_buffer, Bound, MessageBuffer, Policy, Session, FORMAT_EVM};
+use crate::state::{Bound, MessageBuffer, Policy, Session, FORMAT_EVM};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct ApproveEvmArgs {
@@ -49,53 +49,17 @@ static ZERO: Aligned32 = Aligned32([0; 32]);
 
 impl ApproveEvmTransaction<'_> {
     pub fn handler(ctx: Context<Self>, args: ApproveEvmArgs) -> Result<()> {
-        let slot = Clock::get()?.slot;
         let a = &ctx.accounts.base;
-        let buffer_info = ctx.accounts.message_buffer.as_ref().map(|b| b.to_account_info());
-        let (cpi_authority_bump, data) = {
-            let policy = a.policy.load()?;
-            let mut session = a.session.load_mut()?;
-            let buffer_data = match &buffer_info {
-                Some(info) => Some(info.try_borrow_data()?),
-                None => None,
-            };
-            let buffer = match &ctx.accounts.message_buffer {
-                Some(loader) => Some(*loader.load()?),
-                None => None,
-            };
-            let transaction = message_source(
-                &args.transaction,
-                buffer.as_ref().zip(buffer_data.as_ref().map(|d| &d[..])),
-                &a.session.key(),
-                a.payer.key,
-            )?;
-            let data = use_evm_session(
-                &a.policy.key(),
-                &policy,
-                &a.session.key(),
-                &mut session,
-                a.delegate.key,
-                slot,
-                &VerifiedUse {
-                    user_pubkey: &args.user_pubkey,
-                    signature_nonce: &args.signature_nonce,
-                    nonce: args.nonce,
-                    message_approval_bump: args.message_approval_bump,
-                    message: transaction,
-                },
-            )?;
-            (policy.cpi_authority_bump, data)
+        let fixed = VerifiedUse {
+            user_pubkey: &args.user_pubkey,
+            signature_nonce: &args.signature_nonce,
+            nonce: args.nonce,
+            message_approval_bump: args.message_approval_bump,
+            message: &args.transaction,
         };
-        ika::approve_message(&a.ika_accounts(), cpi_authority_bump, &data)?;
-        if let Some(info) = buffer_info {
-            let payer = a.payer.to_account_info();
-            close_buffer(
-                &mut **info.try_borrow_mut_lamports()?,
-                &mut **payer.try_borrow_mut_lamports()?,
-                &mut info.try_borrow_mut_data()?,
-            )?;
-        }
-        Ok(())
+        handle_verified_use(a, &ctx.accounts.message_buffer, fixed, |policy, session, slot, u| {
+            use_evm_session(&a.policy.key(), policy, &a.session.key(), session, a.delegate.key, slot, u)
+        })
     }
 }
 

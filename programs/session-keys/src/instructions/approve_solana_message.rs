@@ -42,57 +42,65 @@ pub struct ApproveSolanaMessage<'info> {
 
 impl ApproveSolanaMessage<'_> {
     pub fn handler(ctx: Context<Self>, args: ApproveSolanaArgs) -> Result<()> {
-        let slot = Clock::get()?.slot;
         let a = &ctx.accounts.base;
-        let dwallet_data = a.dwallet.try_borrow_data()?;
-        let buffer_info = ctx.accounts.message_buffer.as_ref().map(|b| b.to_account_info());
-        let (cpi_authority_bump, data) = {
-            let policy = a.policy.load()?;
-            let mut session = a.session.load_mut()?;
-            let buffer_data = match &buffer_info {
-                Some(info) => Some(info.try_borrow_data()?),
-                None => None,
-            };
-            let buffer = match &ctx.accounts.message_buffer {
-                Some(loader) => Some(*loader.load()?),
-                None => None,
-            };
-            let message = message_source(
-                &args.message,
-                buffer.as_ref().zip(buffer_data.as_ref().map(|d| &d[..])),
-                &a.session.key(),
-                a.payer.key,
-            )?;
-            let data = use_solana_session(
-                &a.policy.key(),
-                &policy,
-                &a.session.key(),
-                &mut session,
-                a.delegate.key,
-                slot,
-                &dwallet_data,
-                &VerifiedUse {
-                    user_pubkey: &args.user_pubkey,
-                    signature_nonce: &args.signature_nonce,
-                    nonce: args.nonce,
-                    message_approval_bump: args.message_approval_bump,
-                    message,
-                },
-            )?;
-            (policy.cpi_authority_bump, data)
+        let fixed = VerifiedUse {
+            user_pubkey: &args.user_pubkey,
+            signature_nonce: &args.signature_nonce,
+            nonce: args.nonce,
+            message_approval_bump: args.message_approval_bump,
+            message: &args.message,
         };
-        drop(dwallet_data);
-        ika::approve_message(&a.ika_accounts(), cpi_authority_bump, &data)?;
-        if let Some(info) = buffer_info {
-            let payer = a.payer.to_account_info();
-            close_buffer(
-                &mut **info.try_borrow_mut_lamports()?,
-                &mut **payer.try_borrow_mut_lamports()?,
-                &mut info.try_borrow_mut_data()?,
-            )?;
-        }
-        Ok(())
+        handle_verified_use(a, &ctx.accounts.message_buffer, fixed, |policy, session, slot, u| {
+            // borrowed here only: the CPI after this needs the dWallet unborrowed
+            let dwallet_data = a.dwallet.try_borrow_data()?;
+            use_solana_session(&a.policy.key(), policy, &a.session.key(), session, a.delegate.key, slot, &dwallet_data, u)
+        })
     }
+}
+
+/// Anchor's handler of a verified use, either format (`ApproveSolanaMessage`
+/// or `ApproveEvmTransaction`, the same accounts): the bytes from the
+/// arguments (`fixed.message`) or the buffer, `apply` — the format's use
+/// path, given the Policy, the Session, the slot and the use —, the Ika CPI,
+/// then the buffer closed.
+pub fn handle_verified_use<'info>(
+    a: &ApproveMessage<'info>,
+    message_buffer: &Option<AccountLoader<'info, MessageBuffer>>,
+    fixed: VerifiedUse,
+    apply: impl FnOnce(&Policy, &mut Session, u64, &VerifiedUse) -> Result<ika::ApproveMessageData>,
+) -> Result<()> {
+    let slot = Clock::get()?.slot;
+    let buffer_info = message_buffer.as_ref().map(|b| b.to_account_info());
+    let (cpi_authority_bump, data) = {
+        let policy = a.policy.load()?;
+        let mut session = a.session.load_mut()?;
+        let buffer_data = match &buffer_info {
+            Some(info) => Some(info.try_borrow_data()?),
+            None => None,
+        };
+        let buffer = match message_buffer {
+            Some(loader) => Some(*loader.load()?),
+            None => None,
+        };
+        let message = message_source(
+            fixed.message,
+            buffer.as_ref().zip(buffer_data.as_ref().map(|d| &d[..])),
+            &a.session.key(),
+            a.payer.key,
+        )?;
+        let data = apply(&policy, &mut session, slot, &VerifiedUse { message, ..fixed })?;
+        (policy.cpi_authority_bump, data)
+    };
+    ika::approve_message(&a.ika_accounts(), cpi_authority_bump, &data)?;
+    if let Some(info) = buffer_info {
+        let payer = a.payer.to_account_info();
+        close_buffer(
+            &mut **info.try_borrow_mut_lamports()?,
+            &mut **payer.try_borrow_mut_lamports()?,
+            &mut info.try_borrow_mut_data()?,
+        )?;
+    }
+    Ok(())
 }
 
 /// Where the message is: the arguments or the buffer, exactly one of them
