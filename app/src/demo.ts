@@ -3,16 +3,20 @@
  * a dWallet (written as Ika's network leaves one), a policy over it, a
  * session previewed and deployed, used, the approval signed (as Ika's network
  * would), a bound enforced, a verified session whose amount the program
- * reads from the Solana message itself, inspected, revoked, and refused after. Ika's
- * program is the stand-in, or Ika's own binary with IKA_PROGRAM_SO.
+ * reads from the Solana message itself, a verified EVM session on a Secp256k1
+ * dWallet whose signed transaction comes back ready to broadcast, inspected,
+ * revoked, and refused after. Ika's program is the stand-in, or Ika's own
+ * binary with IKA_PROGRAM_SO.
  *
  *   npx ts-node --transpile-only app/src/demo.ts      (after the build)
  */
 import { randomBytes } from "crypto";
+import { secp256k1 } from "@noble/curves/secp256k1";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, TransactionMessage } from "@solana/web3.js";
 import { KeypairWallet } from "./chain";
 import {
-  approveMessage, approveSolanaMessage, createSession, fetchMessageApproval, initializePolicy, inspectPolicy, revokeSession, SessionKeysClient, waitForSignature,
+  approveEvmTransaction, approveMessage, approveSolanaMessage, createSession, Curve, dwalletEvmAddress, evmTransactionBytes, evmWord,
+  fetchMessageApproval, initializePolicy, inspectPolicy, revokeSession, SessionKeysClient, signedEvmTransaction, waitForSignature,
 } from "./client";
 import { localIka, startLocalChain, writeDwallet, writeSignature } from "./local";
 
@@ -96,16 +100,44 @@ async function main() {
   const drain = await client.deploy(await solanaUse(10 * LAMPORTS_PER_SOL), [bot]);
   log("a stolen bot key tries to send 10 SOL (cap 1 SOL): nothing to declare, the bytes say it", { ok: drain.ok, error: drain.error });
 
-  // 7. Inspect.
+  // 7. A verified EVM session: a Secp256k1 dWallet (its key held here in place of Ika's network), one chain, a fee cap.
+  const evmKey = secp256k1.utils.randomPrivateKey();
+  const evmWallet = await writeDwallet(chain, { authority: owner.publicKey, curve: Curve.Secp256k1, publicKey: secp256k1.getPublicKey(evmKey, true) });
+  await client.deployOrThrow(await initializePolicy(client, { dwallet: evmWallet.address, initAuthority: owner.publicKey, admin: admin.publicKey }), [owner]);
+  const evmPolicy = client.policyAddress(evmWallet.address, owner.publicKey);
+  const router = "0x1111111111111111111111111111111111111111";
+  const evmSession = await createSession(client, {
+    policy: evmPolicy, admin: admin.publicKey, limits: {
+      delegate: bot.publicKey, expirySlot: (await chain.getSlot()) + 500n, maxUses: 3, maxAmountPerTx: 10n ** 17n, // 0.1 ETH
+      allowedPrograms: [evmWord(router)], format: "evm", evm: { chainId: 8453n, maxFee: 21_000n * 10n ** 10n },
+    },
+  });
+  await client.deployOrThrow(evmSession, [admin]);
+  const ethTx = (value: bigint) => ({ type: "eip1559" as const, chainId: 8453, nonce: 0, maxPriorityFeePerGas: 10n ** 9n, maxFeePerGas: 10n ** 10n, gas: 21_000n, to: router, value } as const);
+  const evmUse = (value: bigint) => approveEvmTransaction(client, { policy: evmPolicy, session: evmSession.session, delegate: bot.publicKey, transaction: ethTx(value) });
+  const sent = await evmUse(5n * 10n ** 16n);
+  cu.approve_evm_transaction = (await client.deployOrThrow(sent, [bot])).computeUnits;
+  await writeSignature(chain, sent.messageApproval, secp256k1.sign(sent.messageDigest, evmKey).toCompactRawBytes());
+  const { signature: ethSignature } = await waitForSignature(chain, sent.messageApproval, { timeoutMs: 5_000 });
+  const from = dwalletEvmAddress({ ...evmWallet, authority: owner.publicKey, state: 1 });
+  log("bot approved a 0.05 ETH transfer on Base; with Ika's signature it is ready to broadcast", {
+    from, signedTransaction: await signedEvmTransaction(evmTransactionBytes(ethTx(5n * 10n ** 16n)), ethSignature, from),
+  });
+  const permit = await client.deploy(await approveEvmTransaction(client, {
+    policy: evmPolicy, session: evmSession.session, delegate: bot.publicKey, transaction: Uint8Array.from([0x19, 0x01, ...randomBytes(64)]),
+  }), [bot]);
+  log("a stolen bot key asks for a permit signature (EIP-712)", { ok: permit.ok, error: permit.error });
+
+  // 8. Inspect.
   log("inspect", await inspectPolicy(client, policy));
 
-  // 8. Revoke, and the next use fails.
+  // 9. Revoke, and the next use fails.
   cu.revoke_session = (await client.deployOrThrow(await revokeSession(client, { policy, admin: admin.publicKey, session: create.session }), [admin])).computeUnits;
   const afterRevoke = await client.deploy(await use(10n), [bot]);
   log("bot tries after revoke", { ok: afterRevoke.ok, error: afterRevoke.error });
 
   log("compute units", cu);
-  if (!tooMuch.error || !wrongVenue.error || !afterRevoke.error || !drain.error) throw new Error("a bound was not enforced");
+  if (!tooMuch.error || !wrongVenue.error || !afterRevoke.error || !drain.error || !permit.error) throw new Error("a bound was not enforced");
 }
 
 main().catch((e) => {
