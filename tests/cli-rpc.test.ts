@@ -12,9 +12,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage } from "@solana/web3.js";
 import { cpiAuthorityAddress, SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
-import { writeDwallet, writeSignature } from "../app/src/local";
+import { LocalDwallet, writeDwallet, writeSignature } from "../app/src/local";
 import { RpcFixture, startRpcFixture } from "./harness/rpc-fixture";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -27,6 +27,7 @@ describe("cli over RPC (spawned processes, a JSON-RPC fixture)", function () {
   let rpc: RpcFixture;
   let dir: string;
   const keys: Record<"payer" | "owner" | "admin" | "bot", { keypair: Keypair; file: string }> = {} as never;
+  let wallet: LocalDwallet;
   let dwallet: string;
   let policy: string;
 
@@ -66,7 +67,8 @@ describe("cli over RPC (spawned processes, a JSON-RPC fixture)", function () {
     // Only the payer holds SOL: it pays every fee and the rent.
     await rpc.chain.airdrop(keys.payer.keypair.publicKey, 100n * BigInt(LAMPORTS_PER_SOL));
     // What Ika's DKG leaves on chain: a dWallet whose authority is `owner`, who hands it to the policy.
-    dwallet = (await writeDwallet(rpc.chain, { authority: keys.owner.keypair.publicKey })).address.toBase58();
+    wallet = await writeDwallet(rpc.chain, { authority: keys.owner.keypair.publicKey });
+    dwallet = wallet.address.toBase58();
   });
   after(async () => {
     await rpc?.close();
@@ -135,6 +137,28 @@ describe("cli over RPC (spawned processes, a JSON-RPC fixture)", function () {
     expect([refused.code, refused.err?.error]).to.deep.equal([1, "SessionRevoked"]);
     const view = await json("inspect", "--policy", policy);
     expect(view.out.sessions.map((s: { status: string; uses: number }) => [s.status, s.uses])).to.deep.equal([["revoked", 1]]);
+  });
+
+  it("a large solana message over the cap: staged, refused, and the buffer abandoned with close-buffer (its rent back)", async () => {
+    const created = await json("create", "--policy", policy, "--admin", keys.admin.file, "--delegate", keys.bot.keypair.publicKey.toBase58(),
+      "--expires-in", "1000", "--max-uses", "2", "--max-amount", "1000", "--programs", `${SystemProgram.programId.toBase58()},${JUPITER}`,
+      "--format", "solana", "--yes");
+    expect(created.code, created.stderr).to.equal(0);
+    const id = String(created.out.sessionId);
+    const D = new PublicKey(wallet.publicKey);
+    const big = new TransactionMessage({
+      payerKey: D, recentBlockhash: Keypair.generate().publicKey.toBase58(), instructions: [
+        SystemProgram.transfer({ fromPubkey: D, toPubkey: Keypair.generate().publicKey, lamports: 1001 }),
+        new TransactionInstruction({ programId: new PublicKey(JUPITER), keys: [], data: Buffer.alloc(900, 1) }),
+      ],
+    }).compileToLegacyMessage().serialize().toString("base64");
+    const refused = await json("use-solana", id, "--policy", policy, "--delegate", keys.bot.file, "--message", big);
+    expect([refused.code, refused.err?.error]).to.deep.equal([1, "AmountExceedsMax"]);
+    const closed = await json("close-buffer", id, "--policy", policy, "--delegate", keys.bot.file);
+    expect([closed.code, closed.out?.closed], closed.stderr).to.deep.equal([0, true]);
+    expect(await rpc.chain.getAccountInfo(new PublicKey(closed.out.messageBuffer))).to.equal(null);
+    const again = await json("close-buffer", id, "--policy", policy, "--delegate", keys.bot.file);
+    expect([again.code, again.err?.error]).to.deep.equal([1, "AccountOwnedByWrongProgram"]);
   });
 
   it("bad input is a usage error (exit 2) before anything is sent", async () => {

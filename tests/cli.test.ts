@@ -194,6 +194,12 @@ describe("cli", () => {
       expect([big.out.amount, big.out.viaBuffer, big.out.nonce]).to.deep.equal(["7", true, "1"]);
       const notBase64 = cli("use-solana", id, "--delegate", bot.file, "--message", "not base64!");
       expect([notBase64.code, notBase64.err.error]).to.deep.equal([2, "UsageError"]);
+      // a large message over the cap: staged, then refused; --local keeps nothing of a failed command, the buffer
+      // included, so there is none to abandon (tests/cli-rpc.test.ts abandons one on a cluster)
+      const staged = cli("use-solana", id, "--delegate", bot.file, "--message", message(1001, 900));
+      expect([staged.code, staged.err.error]).to.deep.equal([1, "AmountExceedsMax"]);
+      const none = cli("close-buffer", id, "--delegate", bot.file);
+      expect([none.code, none.err.error]).to.deep.equal([1, "AccountOwnedByWrongProgram"]);
     });
 
     it("release hands the dWallet back: the policy is released, and inspect shows the dWallet's new authority", () => {

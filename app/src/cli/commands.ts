@@ -10,7 +10,7 @@ import {
   acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
   approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage, approveEvmTransaction, evmTransactionBytes, mustFetchDwallet,
-  dwalletEvmAddress, signedEvmTransaction, VerifiedAction, VerifiedUseParams,
+  dwalletEvmAddress, signedEvmTransaction, VerifiedAction, VerifiedUseParams, closeMessageBuffer,
 } from "../client";
 import { writeDwallet } from "../local/ika-network";
 import { ParsedArgs } from "../shell/args";
@@ -265,6 +265,21 @@ export const COMMANDS: Record<string, Command> = {
       if (!policy) throw new UsageError("no such policy");
       const dwallet = dwalletEvmAddress(await mustFetchDwallet(ctx.client, policy.dwallet));
       return { ...approvalJson(address, a), dwallet, signedTransaction: await signedEvmTransaction(evmTransactionBytes(unsigned), a.signature, dwallet) };
+    },
+  },
+
+  "close-buffer": {
+    summary: "abandon a message staged in the session's buffer (a use consumes it otherwise): the buffer closes and its rent goes back to its payer",
+    arguments: [["<session-id>", "the session's id under the policy"]],
+    options: [DELEGATE_OPTION, ...POLICY_OPTIONS],
+    async run(ctx, args) {
+      const policy = resolvePolicy(ctx, args);
+      const sessionId = parseU32(args.positionals[0], "session-id");
+      const session = ctx.client.sessionAddress(policy, sessionId);
+      const delegate = optionalKeypair(args, "delegate") ?? ctx.payer;
+      const action = await closeMessageBuffer(ctx.client, { session, delegate: delegate.publicKey, payer: ctx.payer.publicKey });
+      const r = await deploy(ctx, action, [delegate], { sessionId });
+      return { closed: true, sessionId, session: session.toBase58(), messageBuffer: action.watch[0].toBase58(), ...receipt(r) };
     },
   },
 
