@@ -7,7 +7,6 @@ import { AccountInfo, PublicKey, Transaction, VersionedTransaction } from "@sola
 import { Address, address, EncodedAccount, getTransactionDecoder, lamports, Transaction as KitTransaction } from "@solana/kit";
 import { Clock, FailedTransactionMetadata, LiteSVM } from "litesvm";
 import { fromLiteSvmError } from "../errors";
-import { resetFpu } from "./fpu";
 import { SeenAccounts } from "./seen-accounts";
 import { patchedClockArgs, txSignature, withPlaceholderSignatures } from "../tx-utils";
 import type { AccountFilter, Blockhash, ClockPatch, DataSlice, LocalChain, ProgramAccount, SimOutcome, TxOutcome } from "../types";
@@ -65,7 +64,6 @@ export class LiteSvmChain implements LocalChain {
   async sendTransaction(tx: Transaction | VersionedTransaction): Promise<TxOutcome> {
     this.seenAccounts.addTransaction(tx);
     const res = this.svm.sendTransaction(this.toKitTransaction(tx));
-    resetFpu();
     const meta = res instanceof FailedTransactionMetadata ? res.meta() : res;
     const base = {
       signature: txSignature(tx),
@@ -85,7 +83,6 @@ export class LiteSvmChain implements LocalChain {
       res = this.svm.simulateTransaction(this.toKitTransaction(withPlaceholderSignatures(tx)));
     } finally {
       this.svm.withSigverify(sigverify);
-      resetFpu();
     }
     const postAccounts = new Map<string, AccountInfo<Buffer> | null>();
     if (res instanceof FailedTransactionMetadata) {
