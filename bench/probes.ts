@@ -15,7 +15,7 @@ import { randomBytes } from "crypto";
 import { ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, TransactionMessage } from "@solana/web3.js";
 import { consumedByProgram, KeypairWallet } from "../app/src/chain";
 import { approveMessage, approveSolanaMessage, createSession, DeployResult, SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
-import { DESTINATION, fmt, median, sum } from "./common";
+import { DESTINATION, fmt, LITESVM_VERSION, median, sum } from "./common";
 import { IKA_PROGRAM_ID } from "../app/src/client";
 import { createLocalPolicy, localClient, localIka, REPO_ROOT, startLocalChain } from "../app/src/local";
 
@@ -108,7 +108,7 @@ async function main() {
   });
 
   const md = [
-    "# The use path, part by part (probe build, LiteSVM 0.8)",
+    `# The use path, part by part (probe build, LiteSVM ${LITESVM_VERSION})`,
     "",
     ...opaque,
     ...solana,

@@ -24,7 +24,7 @@ import {
   evmTransactionBytes, evmWord, proposeAdmin, releaseDwallet, IKA_PROGRAM_ID, MESSAGE_APPROVAL_LEN, renounceSession, revokeAllSessions,
   revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
-import { DESTINATION, fmt, median, sum } from "./common";
+import { DESTINATION, fmt, LITESVM_VERSION, median, sum } from "./common";
 import { createLocalPolicy, directApproveTx, localClient, localIka, REPO_ROOT, startLocalChain, writeDwallet } from "../app/src/local";
 
 /** Targets from the issue: the program's own work on the use path, and session creation. */
@@ -106,7 +106,7 @@ async function main() {
 
   const verdict = (v: number, max: number, strict: boolean) => ((strict ? v < max : v <= max) ? "meets" : "**over**");
   const md = [
-    "# session-keys benchmark (LiteSVM 0.8, built .so)",
+    `# session-keys benchmark (LiteSVM ${LITESVM_VERSION}, built .so)`,
     "",
     localIka().describe(),
     "",

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/quiet-build.sh
-# LiteSVM 0.8's addon trips V8's allocation-site pretenuring (docs/build.md).
+# The flag was needed with LiteSVM 0.8 and is kept for now (docs/build.md, "Resolved").
 exec node --no-allocation-site-pretenuring node_modules/.bin/ts-node --transpile-only app/src/demo.ts

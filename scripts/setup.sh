@@ -16,15 +16,3 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm_config_nodedir=${npm_config_nodedir:-$(node -p 'require("path").resolve(process.execPath, "../..")')} \
     npm install --no-audit --no-fund --loglevel=error
 fi
-
-# The x87 reset LiteSVM 0.8 needs (app/src/chain/local/native/fpu_reset.c): an N-API
-# module built with the machine's C compiler and Node's own headers.
-helper=target/native/fpu_reset.node
-source=app/src/chain/local/native/fpu_reset.c
-if [ ! -f "$helper" ] || [ "$source" -nt "$helper" ]; then
-  headers=$(node -p 'require("path").resolve(process.execPath, "../../include/node")')
-  [ -f "$headers/node_api.h" ] || { echo "setup: Node's headers (node_api.h) not found under $headers" >&2; exit 1; }
-  mkdir -p target/native
-  cc -shared -fPIC -O2 -I"$headers" "$source" -o "$helper"
-  echo "[setup] built $helper" >&2
-fi

@@ -23,8 +23,8 @@ import { RpcFixture, startRpcFixture } from "./harness/rpc-fixture";
 
 const ROOT = path.resolve(__dirname, "..");
 const JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
-/** Module paths that mean a test runtime was loaded: LiteSVM, bankrun, the x87 reset addon. */
-const TEST_RUNTIMES = /litesvm|solana-bankrun|fpu_reset/;
+/** Module paths that mean a test runtime was loaded: LiteSVM or bankrun. */
+const TEST_RUNTIMES = /litesvm|solana-bankrun/;
 
 /**
  * Preloaded into the server (NODE_OPTIONS=--require): on SIGTERM it writes
@@ -197,7 +197,7 @@ describe("api over RPC (a spawned server, a JSON-RPC fixture)", function () {
     expect([view.policy, view.status, view.uses]).to.deep.equal([policy, "revoked", 1]);
   });
 
-  it("SIGTERM ends the server; it never loaded LiteSVM, bankrun or the FPU addon", async () => {
+  it("SIGTERM ends the server; it never loaded LiteSVM or bankrun", async () => {
     server!.kill("SIGTERM");
     expect(await exited).to.deep.equal({ code: null, signal: "SIGTERM" });
     const modules: string[] = JSON.parse(fs.readFileSync(path.join(dir, "modules.json"), "utf8"));

@@ -5,7 +5,7 @@
  * of the three loader-v3 instructions, and a real deploy of session_keys.so
  * into LiteSVM through the upgradeable loader (create buffer, ~820 writes,
  * DeployWithMaxDataLen) followed by one invocation of the deployed program.
- * LiteSVM 0.8 runs the loader-v3 builtin for ordinary transactions, so this
+ * LiteSVM runs the loader-v3 builtin for ordinary transactions, so this
  * is the same flow `--yes` runs against a cluster (~10 s: every Write copies
  * the growing buffer account).
  */

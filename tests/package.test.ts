@@ -56,7 +56,7 @@ const fixture = JSON.parse(process.argv[2]);
     idlAddress: idl.address,
     policy: { admin: decoded.admin.toBase58(), dwallet: decoded.dwallet.toBase58(), nextSessionId: decoded.nextSessionId.toString() },
     instruction: { programId: ix.programId.toBase58(), keys: ix.keys.map((k) => [k.pubkey.toBase58(), k.isSigner, k.isWritable]), data: ix.data.toString("hex") },
-    loaded: Object.keys(require.cache).filter((f) => /[\\\\/](litesvm|solana-bankrun)[\\\\/]|fpu_reset/.test(f)),
+    loaded: Object.keys(require.cache).filter((f) => /[\\\\/](litesvm|solana-bankrun)[\\\\/]/.test(f)),
   }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;

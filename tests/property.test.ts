@@ -80,10 +80,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 // ---------------------------------------------------------------- one sequence
 
 /**
- * `pick mod count` by subtraction (-1 when there is no session). Not `%`: in a
- * process running LiteSVM 0.8, V8 sometimes computes a remainder as NaN (here
- * `0 % 1`, reproducibly for one seed) even with LiteSvmChain's FPU-state
- * workaround (app/src/chain/local/litesvm.ts); integer subtraction is immune.
+ * `pick mod count` by subtraction (-1 when there is no session). Written when
+ * a process running LiteSVM 0.8 sometimes computed a remainder as NaN (here
+ * `0 % 1`, reproducibly for one seed; docs/build.md, "Resolved"); LiteSVM 1.x
+ * leaves floating point intact (tests/fpu.test.ts), and subtraction stays.
  */
 function pickSession(pick: number, count: number): number {
   if (count === 0) return -1;

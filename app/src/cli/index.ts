@@ -10,7 +10,7 @@
  *   npm run cli -- create --local state.json --admin admin.json --delegate <pk> --expires-in 1000 --max-uses 10 --max-amount 1000 --programs <id> [--yes]
  *   npm run cli -- -u devnet -k ~/.config/solana/id.json inspect <dwallet> --init-authority <pk> --output json
  *
- * Run under `node --no-allocation-site-pretenuring` (npm run cli does): LiteSVM needs it.
+ * Run under `node --no-allocation-site-pretenuring` (npm run cli does): LiteSVM 0.8 needed it; kept for now (docs/build.md).
  */
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ParsedArgs } from "../shell/args";

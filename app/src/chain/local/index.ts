@@ -1,7 +1,7 @@
 /**
- * The in-process chains: LiteSVM (and its x87 reset addon) and bankrun. Test
- * runtimes, imported only by tests, the bench, the demo and `--local`; the
- * client and the RPC path never load them.
+ * The in-process chains: LiteSVM and bankrun. Test runtimes, imported only
+ * by tests, the bench, the demo and `--local`; the client and the RPC path
+ * never load them.
  */
 export { LiteSvmChain } from "./litesvm";
 export { BankrunChain, BankrunProgram } from "./bankrun";
