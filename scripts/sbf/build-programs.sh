@@ -4,6 +4,8 @@
 # LLVM bitcode for a bpf target whose OS std knows (zkvm), LLVM 23 generates
 # the code and sbpf-linker relinks it into an SBPF v0 ELF. docs/build.md
 # explains every step. Usage: build-programs.sh CRATE… (cargo package names).
+# SBPF_LINK_KEEP (a folder inside the repository) keeps the linker's LLVM
+# module there (npm run size).
 # SBF_CARGO_FLAGS (extra cargo flags, e.g. --features or --no-default-features)
 # and SBF_DEPLOY_DIR (default target/deploy) build a variant elsewhere: the
 # probe build of `npm run bench:probes`, the Anchor-entrypoint build of `npm test`.
@@ -45,6 +47,7 @@ sid_run "$repo" "
     clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfStackArgs.cpp -o /opt/sbf/lib/libSbfStackArgs.so
   export RUSTC_BOOTSTRAP=1 RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
   export CARGO_ENCODED_RUSTFLAGS=\$(printf '%s' '$encoded')
+  ${SBPF_LINK_KEEP:+export SBPF_LINK_KEEP=$SBPF_LINK_KEEP}
   cargo build --release --locked $packages $flags \
     -Zbuild-std=std,panic_abort -Zjson-target-spec \
     --target scripts/sbf/sbpf-solana.json --target-dir target/sbpf
