@@ -76,6 +76,16 @@ for (const runtime of selectedRuntimes()) {
       expect(await recoverTransactionAddress({ serializedTransaction: done.signedTransaction })).to.equal(account.address);
     });
 
+    it("an update reads the allowlist as EVM addresses too, and the program still refuses a word that is none", async () => {
+      const OTHER = "0x2222222222222222222222222222222222222222";
+      const updated = ok(await t.call("POST", `/sessions/${session}/update`, { key: ADMIN_KEY, body: { allowedPrograms: [TO, OTHER] } }));
+      expect(updated.state.allowedPrograms).to.deep.equal([TO, OTHER]);
+      const base58 = await t.call("POST", `/sessions/${session}/update/preview`, { key: ADMIN_KEY, body: { allowedPrograms: [Keypair.generate().publicKey.toBase58()] } });
+      expect([base58.status, base58.body.error]).to.deep.equal([400, "BadRequest"]);
+      expect(base58.body.message).to.match(/allowedPrograms\[0\]: an EVM address is 0x and 40 hex digits/);
+      ok(await t.call("POST", `/sessions/${session}/update`, { key: ADMIN_KEY, body: { allowedPrograms: [TO] } }));
+    });
+
     it("refusals by name: past the cap in the simulation, declared fields, a message instead of a transaction, 0x addresses for another format", async () => {
       const over = ok(await t.call("POST", `/sessions/${session}/approve/preview`, { key: READ_KEY, body: { delegate: bot.publicKey.toBase58(), transaction: tx(1, 1001n) } }));
       expect([over.simulation.ok, over.simulation.error]).to.deep.equal([false, "AmountExceedsMax"]);

@@ -253,6 +253,11 @@ describe("cli", () => {
       expect([over.code, over.err.error]).to.deep.equal([1, "AmountExceedsMax"]);
       const pending = spawnCli("approval", ok.out.messageApproval, "--evm-transaction", tx(0, 1000n));
       expect([pending.code, pending.err.error]).to.deep.equal([1, "NotSignedYet"]);
+      // update reads the allowlist as the session's format does: 0x addresses
+      const other = "0x2222222222222222222222222222222222222222";
+      const updated = spawnCli("update", "0", "--programs", `${TO},${other}`);
+      expect(updated.code, JSON.stringify(updated.err)).to.equal(0);
+      expect(updated.out.state.allowedPrograms).to.deep.equal([TO, other]);
     });
 
     it("refuses EVM options on another format, and a bad address, as usage errors (exit 2)", () => {

@@ -9,11 +9,11 @@ import { Static } from "@sinclair/typebox";
 import { Chain } from "../chain";
 import {
   acceptAdmin, Action, approveMessage, approveSolanaMessage, closeSession, createSession, fitsInOneTransaction, initializePolicy,
-  PolicyAccount, policyJson, proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, sessionJson, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession, approveEvmTransaction, dwalletEvmAddress, fetchMessageApproval, mustFetchDwallet, SESSION_FORMATS, signedEvmTransaction,
+  PolicyAccount, policyJson, proposeAdmin, releaseDwallet, revokeAllSessions, revokeSession, SessionAccount, sessionJson, stageSolanaMessage, SessionChanges, SessionKeysClient, SessionLimits, updateSession, approveEvmTransaction, dwalletEvmAddress, fetchMessageApproval, mustFetchDwallet, SESSION_FORMATS, SessionFormat, sessionFormat, signedEvmTransaction,
 } from "../client";
 import { failureJson, toJson } from "../shell/format";
 import {
-  parseBase64, parseEvmAddress, parseFormat, parseHex, parseHexBytes, parsePubkey, parsePubkeyList, parseU128, parseU32, parseU64, UsageError,
+  parseBase64, parseFormat, parseHex, parsePubkey, parsePubkeyList, parseSessionAddress, parseU128, parseU32, parseU64, UsageError,
 } from "../shell/parse";
 import { HttpError, rejected } from "./http";
 import * as S from "./schemas";
@@ -87,7 +87,8 @@ export async function createSessionTarget(s: Service, b: Static<typeof S.CreateS
 
 export async function updateSessionTarget(s: Service, param: string, b: Static<typeof S.UpdateSessionBody>): Promise<Target> {
   const t = await sessionTarget(s, param, b);
-  const action = await updateSession(s.client, { policy: t.policy, session: t.session, admin: keyOrAdmin(s, b.admin, "admin"), changes: await parseChanges(s, b) });
+  const changes = await parseChanges(s, b, sessionFormat(t.account));
+  const action = await updateSession(s.client, { policy: t.policy, session: t.session, admin: keyOrAdmin(s, b.admin, "admin"), changes });
   return sessionReply(t, action);
 }
 
@@ -176,7 +177,7 @@ async function solanaApproval(s: Service, common: Omit<ApproveCommon, "amount" |
 async function evmApproval(s: Service, common: Omit<ApproveCommon, "amount" | "destinationProgram" | "message">, b: Static<typeof S.ApproveBody>) {
   refuseDeclared(b, "evm", "message");
   if (b.transaction === undefined) throw new UsageError("an evm session's use gives transaction (the unsigned EIP-1559 transaction, 0x-hex)");
-  const action = await approveEvmTransaction(s.client, { ...common, transaction: parseHexBytes(b.transaction, "transaction") });
+  const action = await approveEvmTransaction(s.client, { ...common, transaction: parseHex(b.transaction, "transaction") });
   if (!(await fitsInOneTransaction(s.client, action))) {
     throw new HttpError(400, "TransactionTooLarge", "the EVM transaction does not fit in one Solana transaction: stage it through the message buffer with the CLI (use-evm) or the client");
   }
@@ -193,7 +194,7 @@ export async function signedEvm(s: Service, address: string, b: Static<typeof S.
   if (!policy) throw new HttpError(404, "PolicyNotFound", "no such policy");
   const dwallet = dwalletEvmAddress(await mustFetchDwallet(s.client, policy.dwallet));
   try {
-    return { dwallet, signedTransaction: await signedEvmTransaction(parseHexBytes(b.transaction, "transaction"), approval.signature, dwallet) };
+    return { dwallet, signedTransaction: await signedEvmTransaction(parseHex(b.transaction, "transaction"), approval.signature, dwallet) };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -351,30 +352,26 @@ async function parseLimits(s: Service, b: Static<typeof S.CreateSessionBody>): P
 /** The format, and its addresses as it reads them: base58 keys, or (evm) 0x addresses and the EVM limits. */
 function formatLimits(b: Static<typeof S.CreateSessionBody>): Pick<SessionLimits, "format" | "allowedPrograms" | "assetMint" | "evm"> {
   const format = parseFormat(b.format);
-  if (format !== "evm") {
-    if (b.evm !== undefined) throw new UsageError("evm limits are for format evm");
-    return {
-      format, allowedPrograms: parsePubkeyList(b.allowedPrograms, "allowedPrograms"),
-      assetMint: b.assetMint === undefined ? undefined : parsePubkey(b.assetMint, "assetMint"),
-    };
+  if ((format === "evm") !== (b.evm !== undefined)) {
+    throw new UsageError(format === "evm" ? "an evm session needs evm: { chainId, maxFee }" : "evm limits are for format evm");
   }
-  if (b.evm === undefined) throw new UsageError("an evm session needs evm: { chainId, maxFee }");
   return {
     format,
-    allowedPrograms: b.allowedPrograms.map((a, i) => parseEvmAddress(a, `allowedPrograms[${i}]`)),
-    assetMint: b.assetMint === undefined ? undefined : parseEvmAddress(b.assetMint, "assetMint"),
-    evm: { chainId: parseU64(b.evm.chainId, "evm.chainId"), maxFee: parseU128(b.evm.maxFee, "evm.maxFee"), anyCallMask: b.evm.anyCallMask },
+    allowedPrograms: parsePubkeyList(b.allowedPrograms, "allowedPrograms", format),
+    assetMint: b.assetMint === undefined ? undefined : parseSessionAddress(format, b.assetMint, "assetMint"),
+    evm: b.evm && { chainId: parseU64(b.evm.chainId, "evm.chainId"), maxFee: parseU128(b.evm.maxFee, "evm.maxFee"), anyCallMask: b.evm.anyCallMask },
   };
 }
 
-async function parseChanges(s: Service, b: Static<typeof S.UpdateSessionBody>): Promise<SessionChanges> {
+/** The limits to change; allowlist entries as the session's format reads them. */
+async function parseChanges(s: Service, b: Static<typeof S.UpdateSessionBody>, format: SessionFormat | undefined): Promise<SessionChanges> {
   const changes: SessionChanges = {
     expirySlot: await expiry(s, b),
     maxUses: b.maxUses,
     maxAmountPerTx: b.maxAmountPerTx === undefined ? undefined : parseU128(b.maxAmountPerTx, "maxAmountPerTx"),
     maxTotalAmount: b.maxTotalAmount === undefined ? undefined : parseU128(b.maxTotalAmount, "maxTotalAmount"),
     allowedSchemes: b.allowedSchemes,
-    allowedPrograms: b.allowedPrograms === undefined ? undefined : parsePubkeyList(b.allowedPrograms, "allowedPrograms"),
+    allowedPrograms: b.allowedPrograms === undefined ? undefined : parsePubkeyList(b.allowedPrograms, "allowedPrograms", format),
   };
   if (Object.values(changes).every((v) => v === undefined)) throw new UsageError("give at least one limit to change");
   return changes;

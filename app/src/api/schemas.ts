@@ -49,6 +49,11 @@ export const AddressParams = Type.Object({ address: Pubkey });
 
 // ---------------------------------------------------------------- bodies
 
+/** A session's allowlist, as it reads its entries (base58 keys; an evm session's, 0x addresses). */
+const AllowedPrograms = Type.Array(Type.Union([Pubkey, EvmAddress], { description: "a base58 public key (in an evm session, an EVM address: 0x and 40 hex digits)" }), {
+  minItems: 1, maxItems: 8, description: "1 ..= 8 programs (base58), or for an evm session EVM addresses (0x…)",
+});
+
 const LIMITS = {
   delegate: Pubkey,
   expirySlot: Type.Optional(U64),
@@ -57,9 +62,7 @@ const LIMITS = {
   maxAmountPerTx: U128,
   maxTotalAmount: Type.Optional(U128),
   allowedSchemes: Type.Optional(U32),
-  allowedPrograms: Type.Array(Type.Union([Pubkey, EvmAddress], { description: "a base58 public key (in an evm session, an EVM address: 0x and 40 hex digits)" }), {
-    minItems: 1, maxItems: 8, description: "1 ..= 8 programs (base58), or for an evm session EVM addresses (0x…)",
-  }),
+  allowedPrograms: AllowedPrograms,
   format: Type.Optional(Type.Union([Type.Literal("opaque"), Type.Literal("solana"), Type.Literal("evm")], { description: "opaque, solana or evm" })),
   assetMint: Type.Optional(Type.Union([Pubkey, EvmAddress], { description: "a base58 SPL mint (default lamports), or in an evm session an ERC-20 contract's EVM address (default wei)" })),
   evm: Type.Optional(Body({
@@ -90,7 +93,7 @@ export const UpdateSessionBody = Body({
   maxAmountPerTx: Type.Optional(U128),
   maxTotalAmount: Type.Optional(U128),
   allowedSchemes: Type.Optional(U32),
-  allowedPrograms: Type.Optional(Type.Array(Pubkey, { minItems: 1, maxItems: 8 })),
+  allowedPrograms: Type.Optional(AllowedPrograms),
   admin: Type.Optional(Pubkey),
 }, "update_session: the limits to change (at least one); the rest stay");
 

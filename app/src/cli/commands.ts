@@ -10,7 +10,7 @@ import {
   acceptAdmin, Action, approvalJson, approveMessage, closeSession, proposeAdmin, releaseDwallet, renounceSession, SessionChanges, updateSession, createSession, Curve, CURVE_NAMES, DeployResult, fetchMessageApproval, IKA_PROGRAM_ID,
   initializePolicy, inspectPolicy, messageDigest, NamedFailure, revokeAllSessions, revokeSession, SessionLimits, SignatureScheme,
   approveSolanaMessage, fitsInOneTransaction, stageSolanaMessage, approveEvmTransaction, evmTransactionBytes, mustFetchDwallet,
-  dwalletEvmAddress, signedEvmTransaction, VerifiedAction, VerifiedUseParams, closeMessageBuffer,
+  dwalletEvmAddress, signedEvmTransaction, VerifiedAction, VerifiedUseParams, closeMessageBuffer, sessionFormat,
 } from "../client";
 import { writeDwallet } from "../local/ika-network";
 import { ParsedArgs } from "../shell/args";
@@ -18,7 +18,7 @@ import { Context } from "./context";
 import { displayPolicy, displayRecord, JsonRecord } from "./display";
 import { failureJson, previewSummary, readable, toJson } from "../shell/format";
 import {
-  loadKeypair, parseBase64, parseEvmAddress, parseFormat, parseHex, parseHexBytes, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseU128,
+  loadKeypair, parseBase64, parseFormat, parseHex, parseKeyOrKeypairFile, parsePubkey, parsePubkeyList, parseSessionAddress, parseU128,
   parseU32, parseU64, UsageError,
 } from "../shell/parse";
 
@@ -220,7 +220,7 @@ export const COMMANDS: Record<string, Command> = {
       ...POLICY_OPTIONS,
     ],
     async run(ctx, args) {
-      const transaction = parseHexBytes(required(args, "transaction"), "--transaction");
+      const transaction = parseHex(required(args, "transaction"), "--transaction");
       const { use, action, r } = await verifiedUseCommand(ctx, args, transaction, (p) => approveEvmTransaction(ctx.client, { ...p, transaction }));
       const event = r.events.find((e) => e.name === "evmTransactionApproved");
       return {
@@ -260,7 +260,7 @@ export const COMMANDS: Record<string, Command> = {
       if (!a) throw new CommandFailure({ name: "MessageApprovalNotFound", message: `no MessageApproval at ${address.toBase58()}` });
       if (!args.flags.has("evm-transaction")) return approvalJson(address, a);
       if (!a.signature) throw new CommandFailure({ name: "NotSignedYet", message: `MessageApproval ${address.toBase58()} is still pending` });
-      const unsigned = parseHexBytes(args.flags.get("evm-transaction")!, "--evm-transaction");
+      const unsigned = parseHex(args.flags.get("evm-transaction")!, "--evm-transaction");
       const policy = await ctx.client.fetchPolicy(resolvePolicy(ctx, args));
       if (!policy) throw new UsageError("no such policy");
       const dwallet = dwalletEvmAddress(await mustFetchDwallet(ctx.client, policy.dwallet));
@@ -328,7 +328,7 @@ export const COMMANDS: Record<string, Command> = {
       ["--max-amount <n>", "a new per-use amount limit"],
       ["--max-total <n>", "a new budget over all uses"],
       ["--schemes <mask>", "new allowed signature schemes (bit mask)"],
-      ["--programs <id,id,…>", "a new program allowlist, comma-separated"],
+      ["--programs <id,id,…>", "a new program allowlist, comma-separated (an evm session: 0x addresses)"],
       ADMIN_OPTION,
       ...POLICY_OPTIONS,
     ],
@@ -342,7 +342,11 @@ export const COMMANDS: Record<string, Command> = {
       if (args.flags.has("max-amount")) changes.maxAmountPerTx = parseU128(args.flags.get("max-amount"), "--max-amount");
       if (args.flags.has("max-total")) changes.maxTotalAmount = parseU128(args.flags.get("max-total"), "--max-total");
       if (args.flags.has("schemes")) changes.allowedSchemes = parseU32(args.flags.get("schemes"), "--schemes");
-      if (args.flags.has("programs")) changes.allowedPrograms = parsePubkeyList(args.flags.get("programs"), "--programs");
+      if (args.flags.has("programs")) {
+        const account = await ctx.client.fetchSession(session);
+        if (!account) throw new UsageError(`no session ${sessionId} under policy ${policy.toBase58()}`);
+        changes.allowedPrograms = parsePubkeyList(args.flags.get("programs"), "--programs", sessionFormat(account));
+      }
       if (Object.keys(changes).length === 0) throw new UsageError("give at least one limit to change");
       const r = await deploy(ctx, await updateSession(ctx.client, { policy, admin: admin.publicKey, session, changes }), [admin], { sessionId });
       return { updated: true, sessionId, session: session.toBase58(), ...receipt(r), state: readable("session", await ctx.client.fetchSession(session)) };
@@ -501,20 +505,17 @@ async function limitsFromFlags(ctx: Context, args: ParsedArgs): Promise<SessionL
 function formatLimits(args: ParsedArgs): Pick<SessionLimits, "format" | "allowedPrograms" | "assetMint" | "evm"> {
   const format = parseFormat(args.flags.get("format"));
   const asset = args.flags.get("asset-mint");
+  const allowedPrograms = parsePubkeyList(required(args, "programs"), "--programs", format);
+  const assetMint = asset === undefined ? undefined : parseSessionAddress(format, asset, "--asset-mint");
   if (format !== "evm") {
     for (const flag of ["chain-id", "max-fee", "any-call"]) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for --format evm`);
-    return {
-      format, allowedPrograms: parsePubkeyList(required(args, "programs"), "--programs"),
-      assetMint: asset !== undefined ? parsePubkey(asset, "--asset-mint") : undefined,
-    };
+    return { format, allowedPrograms, assetMint };
   }
-  const allowedPrograms = required(args, "programs").split(",").map((a) => parseEvmAddress(a.trim(), "--programs"));
   const anyCall = args.flags.get("any-call")?.split(",").map((i) => parseU32(i.trim(), "--any-call")) ?? [];
   const outside = anyCall.find((i) => i >= allowedPrograms.length);
   if (outside !== undefined) throw new UsageError(`--any-call ${outside}: there are ${allowedPrograms.length} --programs`);
   return {
-    format, allowedPrograms,
-    assetMint: asset !== undefined ? parseEvmAddress(asset, "--asset-mint") : undefined,
+    format, allowedPrograms, assetMint,
     evm: {
       chainId: parseU64(required(args, "chain-id"), "--chain-id"),
       maxFee: parseU128(required(args, "max-fee"), "--max-fee"),

@@ -14,7 +14,7 @@ import { PolicyAccount, SessionAccount, SessionKeysClient, toBig, U128_MAX } fro
 import { Curve, CURVE_NAMES, DWALLET_STATE_NAMES, IKA_PROGRAM_ID, readDwallet, schemeNames } from "./ika";
 import { policyStatus, SessionStatusName, sessionStatus } from "./status";
 import { evmAddress } from "./evm-transaction";
-import { SESSION_FORMATS } from "./instructions";
+import { SESSION_FORMATS, sessionFormat } from "./instructions";
 
 export interface SessionView {
   id: number;
@@ -189,18 +189,13 @@ export function sessionJson(s: SessionAccount) {
     allowedSchemeNames: schemeNames(s.allowedSchemes),
     revoked: s.revoked !== 0,
     lastUsedSlot: toBig(s.lastUsedSlot).toString(),
-    format: formatName(s.format),
+    format: sessionFormat(s) ?? `unknown(${s.format})`,
     assetMint: assetName(s),
     allowDurableNonce: (s.flags & 1) !== 0,
     allowCpi: (s.flags & 2) !== 0,
     evm: evm ? { chainId: toBig(s.chainId).toString(), maxFee: toBig(s.maxFee).toString(), anyCallMask: s.anyCallMask } : null,
     lastBinding: lastBinding(s),
   };
-}
-
-function formatName(format: number): string {
-  const name = Object.entries(SESSION_FORMATS).find(([, v]) => v === format)?.[0];
-  return name ?? `unknown(${format})`;
 }
 
 /** What a verified session's caps count (null for opaque sessions: declared units). */

@@ -75,6 +75,11 @@ export async function releaseDwallet(c: SessionKeysClient, p: AdminParams & { ne
 /** What a use gives the program (docs/verified-sessions.md). */
 export type SessionFormat = "opaque" | "solana" | "evm";
 export const SESSION_FORMATS: Record<SessionFormat, number> = { opaque: 0, solana: 1, evm: 2 };
+
+/** A Session's format by name; undefined for a number this client does not know. */
+export function sessionFormat(session: { format: number }): SessionFormat | undefined {
+  return (Object.keys(SESSION_FORMATS) as SessionFormat[]).find((name) => SESSION_FORMATS[name] === session.format);
+}
 export const SESSION_FLAGS = { allowDurableNonce: 1, allowCpi: 2 } as const;
 
 export interface SessionLimits {

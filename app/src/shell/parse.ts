@@ -57,13 +57,6 @@ export function parseEvmAddress(value: unknown, field: string): PublicKey {
   return evmWord(value);
 }
 
-/** 0x-prefixed (or bare) hex bytes of any even length (an EVM transaction). */
-export function parseHexBytes(value: unknown, field: string): Buffer {
-  const hex = typeof value === "string" && value.startsWith("0x") ? value.slice(2) : value;
-  if (typeof hex !== "string" || !/^([0-9a-fA-F]{2})+$/.test(hex)) throw new UsageError(`${field} must be hex bytes`);
-  return Buffer.from(hex, "hex");
-}
-
 /** Base64 bytes (a Solana message, a transaction). */
 export function parseBase64(value: unknown, field: string): Buffer {
   if (typeof value !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
@@ -78,18 +71,29 @@ export function parseU32(value: unknown, field: string): number {
   return Number(v);
 }
 
-/** Exactly `bytes` bytes of hex (an optional 0x prefix allowed). */
-export function parseHex(value: unknown, field: string, bytes: number): Buffer {
+/** Exactly `bytes` bytes of hex, or without `bytes` one or more (an EVM transaction); an optional 0x prefix allowed. */
+export function parseHex(value: unknown, field: string, bytes?: number): Buffer {
   const text = typeof value === "string" ? value.replace(/^0x/, "") : "";
-  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(text)) throw new UsageError(`${field} must be ${bytes} bytes of hex`);
+  const digits = bytes === undefined ? "([0-9a-fA-F]{2})+" : `[0-9a-fA-F]{${bytes * 2}}`;
+  if (!new RegExp(`^${digits}$`).test(text)) throw new UsageError(`${field} must be ${bytes === undefined ? "hex bytes" : `${bytes} bytes of hex`}`);
   return Buffer.from(text, "hex");
 }
 
-/** A comma-separated list (CLI) or an array (JSON) of public keys. */
-export function parsePubkeyList(value: unknown, field: string): PublicKey[] {
+/**
+ * An allowlist entry or an asset as a session of `format` holds it: a
+ * base58 key, or in an evm session an EVM address (stored as its word).
+ */
+export function parseSessionAddress(format: SessionFormat | undefined, value: unknown, field: string): PublicKey {
+  return format === "evm" ? parseEvmAddress(value, field) : parsePubkey(value, field);
+}
+
+/** A comma-separated list (CLI) or an array (JSON) of public keys, or of a session's addresses (`parseSessionAddress`). */
+export function parsePubkeyList(value: unknown, field: string, format?: SessionFormat): PublicKey[] {
   const items = typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value;
-  if (!Array.isArray(items) || items.length === 0) throw new UsageError(`${field} must list at least one public key`);
-  return items.map((v, i) => parsePubkey(v, `${field}[${i}]`));
+  if (!Array.isArray(items) || items.length === 0) {
+    throw new UsageError(`${field} must list at least one ${format === "evm" ? "EVM address" : "public key"}`);
+  }
+  return items.map((v, i) => parseSessionAddress(format, v, `${field}[${i}]`));
 }
 
 /** A Solana CLI keypair file: a JSON array of the 64 secret-key bytes. */
