@@ -47,7 +47,7 @@ const APPROVE_ACCOUNTS: usize = 11;
 /// `approve_solana_message` (`ApproveSolanaMessage`) and
 /// `approve_evm_transaction` (`ApproveEvmTransaction`): the same, then the
 /// optional message buffer (this program's id when absent, Anchor's `None`).
-const APPROVE_SOLANA_ACCOUNTS: usize = 12;
+const APPROVE_VERIFIED_ACCOUNTS: usize = 12;
 
 /// Which use path the input is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -277,7 +277,7 @@ struct Input {
     path: UsePath,
     /// The first twelve accounts; for `approve_message` only eleven are read
     /// (a twelfth, when present, is an extra account Anchor ignores).
-    accounts: [Account; APPROVE_SOLANA_ACCOUNTS],
+    accounts: [Account; APPROVE_VERIFIED_ACCOUNTS],
     data: &'static [u8],
     program_id: &'static Pubkey,
 }
@@ -292,7 +292,7 @@ impl Input {
         if count < APPROVE_ACCOUNTS {
             return None;
         }
-        let mut accounts = [Account(core::ptr::null_mut()); APPROVE_SOLANA_ACCOUNTS];
+        let mut accounts = [Account(core::ptr::null_mut()); APPROVE_VERIFIED_ACCOUNTS];
         let mut at = input.add(8);
         // The first eleven: a fixed count, which the compiler unrolls; then
         // the twelfth when there is one. A duplicate names the index of an
@@ -306,18 +306,18 @@ impl Input {
             at = Account::next(at);
         }
         // Extra accounts are skipped.
-        for _ in APPROVE_SOLANA_ACCOUNTS.min(count)..count {
+        for _ in APPROVE_VERIFIED_ACCOUNTS.min(count)..count {
             at = Account::next(at);
         }
         let data_len = *(at as *const u64) as usize;
         let data = core::slice::from_raw_parts(at.add(8), data_len);
         let path = if starts_with_discriminator(data, crate::instruction::ApproveMessage::DISCRIMINATOR) {
             UsePath::Opaque
-        } else if count >= APPROVE_SOLANA_ACCOUNTS
+        } else if count >= APPROVE_VERIFIED_ACCOUNTS
             && starts_with_discriminator(data, crate::instruction::ApproveSolanaMessage::DISCRIMINATOR)
         {
             UsePath::Solana
-        } else if count >= APPROVE_SOLANA_ACCOUNTS
+        } else if count >= APPROVE_VERIFIED_ACCOUNTS
             && starts_with_discriminator(data, crate::instruction::ApproveEvmTransaction::DISCRIMINATOR)
         {
             UsePath::Evm
@@ -398,7 +398,7 @@ impl Account {
     /// # Safety
     /// `at` is the start of an account in the runtime's input, and every
     /// account before it is in `earlier`.
-    unsafe fn at(at: *mut u8, earlier: &[Account; APPROVE_SOLANA_ACCOUNTS]) -> Account {
+    unsafe fn at(at: *mut u8, earlier: &[Account; APPROVE_VERIFIED_ACCOUNTS]) -> Account {
         if *at == NON_DUP_MARKER {
             Account(at)
         } else {

@@ -5,7 +5,7 @@ use crate::errors::SessionKeysError;
 use crate::events::SessionCreated;
 use crate::ika::Curve;
 use crate::state::{
-    validate_allowlist, validate_evm_address, validate_expiry, validate_format, validate_schemes,
+    call_mask_fits, validate_allowlist, validate_evm_address, validate_expiry, validate_format, validate_schemes,
     Policy, Session, FORMAT_EVM, FORMAT_OPAQUE, RECENT_BINDINGS,
 };
 
@@ -41,8 +41,9 @@ pub struct CreateSessionArgs {
     pub evm: Option<EvmLimits>,
 }
 
-/// What only an `evm` session limits; fixed for the session's life.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+/// What only an `evm` session limits; fixed for the session's life. Other
+/// formats store its default (all zero).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct EvmLimits {
     /// The EIP-155 chain id every transaction must carry; not 0.
     pub chain_id: u64,
@@ -75,7 +76,7 @@ impl CreateSessionArgs {
                 require!(
                     self.format == FORMAT_EVM
                         && evm.chain_id != 0
-                        && (evm.any_call_mask as u32) >> self.allowed_programs.len() == 0,
+                        && call_mask_fits(evm.any_call_mask, self.allowed_programs.len()),
                     SessionKeysError::InvalidEvmLimits
                 );
                 if self.asset_mint != Pubkey::default() {
@@ -125,6 +126,7 @@ impl CreateSession<'_> {
         require!(id == args.session_id, SessionKeysError::UnexpectedSessionId);
 
         let session_key = ctx.accounts.session.key();
+        let evm = args.evm.clone().unwrap_or_default();
         let mut session = ctx.accounts.session.load_init()?;
         *session = Session {
             policy: policy_key,
@@ -143,9 +145,9 @@ impl CreateSession<'_> {
             format: args.format,
             flags: args.flags,
             reserved: [0; 6],
-            chain_id: args.evm.as_ref().map_or(0, |e| e.chain_id),
-            max_fee: args.evm.as_ref().map_or(0, |e| e.max_fee).to_le_bytes(),
-            any_call_mask: args.evm.as_ref().map_or(0, |e| e.any_call_mask),
+            chain_id: evm.chain_id,
+            max_fee: evm.max_fee.to_le_bytes(),
+            any_call_mask: evm.any_call_mask,
             reserved_evm: [0; 7],
             allowed_programs: [Pubkey::default(); MAX_ALLOWED_PROGRAMS],
             uses: 0,

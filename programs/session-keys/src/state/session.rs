@@ -169,6 +169,11 @@ pub fn validate_allowlist(programs: &[Pubkey], format: u8) -> Result<()> {
     Ok(())
 }
 
+/// An `evm` session's any-call mask names only entries of its allowlist.
+pub fn call_mask_fits(any_call_mask: u8, entries: usize) -> bool {
+    (any_call_mask as u32) >> entries == 0
+}
+
 /// An EVM address as a 32-byte word: 12 zero bytes, then the 20 address
 /// bytes, not all zero (the zero address is no contract and burns what it gets).
 pub fn validate_evm_address(word: &Pubkey) -> Result<()> {
@@ -267,7 +272,7 @@ impl Session {
     pub fn set_allowlist(&mut self, programs: &[Pubkey]) -> Result<()> {
         validate_allowlist(programs, self.format)?;
         require!(
-            (self.any_call_mask as u32) >> programs.len() == 0,
+            call_mask_fits(self.any_call_mask, programs.len()),
             SessionKeysError::InvalidEvmLimits
         );
         self.allowed_programs = [Pubkey::default(); MAX_ALLOWED_PROGRAMS];
