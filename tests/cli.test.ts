@@ -31,6 +31,22 @@ function writeKeypair(dir: string, name: string): { file: string; pubkey: string
   return { file, pubkey: k.publicKey.toBase58() };
 }
 
+/** Spawns the CLI exactly as `npm run cli` does, on the `--local` state file `state`; the text people read. */
+function localCliText(state: string, ...args: string[]): CliText {
+  const r = spawnSync(process.execPath, [
+    "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
+    path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state,
+  ], { cwd: ROOT, encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same with `--output json`, parsed. */
+function localCli(state: string, ...args: string[]): CliRun {
+  const r = localCliText(state, ...args, "--output", "json");
+  const parse = (s: string) => (s.trim() ? JSON.parse(s) : null);
+  return { code: r.code, out: parse(r.stdout), err: parse(r.stderr) };
+}
+
 describe("cli", () => {
   describe("local lifecycle (spawned processes, one state file)", () => {
     let dir: string;
@@ -40,20 +56,8 @@ describe("cli", () => {
     let bot: { file: string; pubkey: string };
     let dwallet: string;
 
-    /** Spawns the CLI exactly as `npm run cli` does; the text people read. */
-    function cliText(...args: string[]): CliText {
-      const r = spawnSync(process.execPath, [
-        "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
-        path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state,
-      ], { cwd: ROOT, encoding: "utf8" });
-      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-    }
-    /** The same with `--output json`, parsed. */
-    function cli(...args: string[]): CliRun {
-      const r = cliText(...args, "--output", "json");
-      const parse = (s: string) => (s.trim() ? JSON.parse(s) : null);
-      return { code: r.code, out: parse(r.stdout), err: parse(r.stderr) };
-    }
+    const cliText = (...args: string[]) => localCliText(state, ...args);
+    const cli = (...args: string[]) => localCli(state, ...args);
     const createArgs = () => ["create", "--admin", admin.file, "--delegate", bot.pubkey, "--expires-in", "1000", "--max-uses", "2", "--max-amount", "1000", "--programs", JUPITER];
     const use = (digestByte: string, amount: string) =>
       cli("use", "0", "--delegate", bot.file, "--digest", digestByte.repeat(64), "--amount", amount, "--destination", JUPITER);
@@ -215,14 +219,7 @@ describe("cli", () => {
     let dir: string;
     let state: string;
     const TO = "0x1111111111111111111111111111111111111111";
-    const spawnCli = (...args: string[]): CliRun => {
-      const r = spawnSync(process.execPath, [
-        "--no-allocation-site-pretenuring", path.join(ROOT, "node_modules/.bin/ts-node"), "--transpile-only",
-        path.join(ROOT, "app/src/cli/index.ts"), ...args, "--local", state, "--output", "json",
-      ], { cwd: ROOT, encoding: "utf8" });
-      const parse = (t: string) => (t.trim() ? JSON.parse(t) : null);
-      return { code: r.status ?? -1, out: parse(r.stdout), err: parse(r.stderr) };
-    };
+    const spawnCli = (...args: string[]) => localCli(state, ...args);
     const tx = (nonce: number, value: bigint) => serializeTransaction({
       type: "eip1559", chainId: 10, nonce, maxPriorityFeePerGas: 1n, maxFeePerGas: 10n ** 9n, gas: 21_000n, to: TO, value,
     });
