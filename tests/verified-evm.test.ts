@@ -15,7 +15,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import {
   approveEvmTransaction, approveMessage, bindingHash, createSession, Curve, dwalletEvmAddress, evmAddress, evmSigningHash, evmWord,
-  fetchMessageApproval, lastBinding, SignatureScheme, signedEvmTransaction, stageSolanaMessage, toBig,
+  fetchMessageApproval, fitsInOneTransaction, lastBinding, SignatureScheme, signedEvmTransaction, stageSolanaMessage, toBig,
 } from "../app/src/client";
 import { writeSignature } from "../app/src/local";
 import {
@@ -190,6 +190,20 @@ describeOnEachRuntime("verified sessions (format evm)", (env) => {
     });
     const r = await expectOk(fx.client.deploy(a, [s.delegate]));
     expect(toBig(r.events.find((e) => e.name === "evmTransactionApproved")!.data.amount as never)).to.equal(3n);
+  });
+
+  it("the largest transaction that fits in the instruction itself (fitsInOneTransaction), and one byte of calldata more does not", async () => {
+    const anyCall = await session();
+    const withData = (n: number) => tx({ to: ROUTER, value: 1n, data: toHex(new Uint8Array(n).fill(0xab)) });
+    const build = (t: TransactionSerializableEIP1559) =>
+      approveEvmTransaction(fx.client, { policy: fx.policy, session: anyCall.session, delegate: anyCall.delegate.publicKey, transaction: t }).catch(() => null);
+    let n = 0;
+    for (const step of [64, 8, 1]) while (await fitsInOneTransaction(fx.client, await build(withData(n + step)))) n += step;
+    const largest = withData(n);
+    await expectOk(use(anyCall, largest));
+    console.log(`      largest transaction in the instruction: ${hexToBytes(serializeTransaction(largest)).length} bytes`);
+    expect(await fitsInOneTransaction(fx.client, await build(withData(n + 1)))).to.equal(false);
+    expect(n).to.be.greaterThan(300);
   });
 
   it("formats do not mix: an evm session refuses approve_message, an opaque one approve_evm_transaction", async () => {
