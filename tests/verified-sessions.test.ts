@@ -11,7 +11,7 @@ import {
 } from "@solana/web3.js";
 import {
   approveMessage, approveSolanaMessage, bindingHash, closeMessageBuffer, createSession, Curve, lastBinding, messageBufferAddress,
-  MAX_MESSAGE_LEN, messageDigest, programsDigest, SignatureScheme, solanaMessageBytes, stageSolanaMessage, toBig, writeMessageBuffer,
+  MAX_MESSAGE_LEN, messageDigest, SignatureScheme, solanaMessageBytes, stageSolanaMessage, toBig, writeMessageBuffer,
 } from "../app/src/client";
 import {
   defaultLimits, describeOnEachRuntime, expectError, expectFailsUnchanged, expectOk, PolicyFixture, setupPolicy, setupSession,
@@ -60,21 +60,24 @@ describeOnEachRuntime("verified sessions (format solana)", (env) => {
     const ev = r.events.find((e) => e.name === "solanaMessageApproved")!;
     expect(toBig(ev.data.amount as never)).to.equal(CAP);
     expect((ev.data.programs as PublicKey[]).map((p) => p.toBase58())).to.deep.equal([SystemProgram.programId.toBase58()]);
-    // the binding names the derived amount and programs; Ika got keccak256(message)
+    // the binding names the derived amount (the digest binds the programs); Ika got keccak256(message)
     const after = (await fx.client.fetchSession(s.session))!;
     expect(toBig(after.spent)).to.equal(CAP);
     expect(lastBinding(after)).to.equal(bindingHash({
       programId: fx.client.programId, policy: fx.policy, sessionId: s.sessionId, nonce: 0n, messageDigest: messageDigest(solanaMessageBytes(m)),
-      messageMetadataDigest: Buffer.alloc(32), amount: CAP, destinationProgram: programsDigest([SystemProgram.programId]),
+      messageMetadataDigest: Buffer.alloc(32), amount: CAP, destinationProgram: PublicKey.default,
       signatureNonce: Buffer.alloc(32), signatureScheme: SignatureScheme.EddsaSha512,
     }).toString("hex"));
     await fails(s, message([transfer(CAP + 1n)]), "AmountExceedsMax");
-    // two programs: the binding names both, in order (the digest of their keys)
+    // two programs: the event names both, in order; the binding's destination stays the default key
     const two = message([ComputeBudgetProgram.setComputeUnitLimit({ units: 10_000 }), transfer(5n)]);
-    await expectOk(use(s, two));
+    const r2 = await expectOk(use(s, two));
+    const ev2 = r2.events.find((e) => e.name === "solanaMessageApproved")!;
+    expect((ev2.data.programs as PublicKey[]).map((p) => p.toBase58()))
+      .to.deep.equal([ComputeBudgetProgram.programId.toBase58(), SystemProgram.programId.toBase58()]);
     expect(lastBinding((await fx.client.fetchSession(s.session))!)).to.equal(bindingHash({
       programId: fx.client.programId, policy: fx.policy, sessionId: s.sessionId, nonce: 1n, messageDigest: messageDigest(solanaMessageBytes(two)),
-      messageMetadataDigest: Buffer.alloc(32), amount: 5n, destinationProgram: programsDigest([ComputeBudgetProgram.programId, SystemProgram.programId]),
+      messageMetadataDigest: Buffer.alloc(32), amount: 5n, destinationProgram: PublicKey.default,
       signatureNonce: Buffer.alloc(32), signatureScheme: SignatureScheme.EddsaSha512,
     }).toString("hex"));
   });

@@ -8,8 +8,9 @@
  *          signature_scheme u16 LE)
  *
  * For an opaque use `destination` and `amount` are the declared ones; for a
- * `solana` use the amount is the derived one and `destination` is
- * `programsDigest(programs)`. tests/binding.test.ts holds it byte-identical
+ * `solana` use the amount is the derived one and `destination` is the
+ * default key (32 zero bytes: the message digest binds the programs); for an
+ * `evm` use it is `evmWord(to)`. tests/binding.test.ts holds it byte-identical
  * to the program's.
  */
 import { createHash } from "crypto";
@@ -27,17 +28,10 @@ export interface BindingInput {
   /** Zero when the scheme has no metadata. */
   messageMetadataDigest: Uint8Array;
   amount: bigint;
-  /** Opaque: the declared destination program. Solana: `programsDigest(programs)`. */
+  /** Opaque: the declared destination program. Solana: `PublicKey.default`. EVM: `evmWord(to)`. */
   destinationProgram: PublicKey;
   signatureNonce: Uint8Array;
   signatureScheme: number;
-}
-
-/** What a `solana` use binds in the destination's place: sha256 of its programs, concatenated. */
-export function programsDigest(programs: PublicKey[]): PublicKey {
-  const h = createHash("sha256");
-  for (const p of programs) h.update(p.toBuffer());
-  return new PublicKey(h.digest());
 }
 
 export function bindingPreimage(b: BindingInput): Buffer {

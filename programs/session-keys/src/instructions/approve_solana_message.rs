@@ -125,7 +125,8 @@ pub fn message_source<'m>(
 }
 
 static NO_PROGRAM: Pubkey = Pubkey::new_from_array([0; 32]);
-/// The metadata digest of an EdDSA use (none), 8-aligned.
+/// The metadata digest of an EdDSA use (none), and a `solana` use's
+/// destination (none: the message digest binds its programs); 8-aligned.
 static ZERO: Aligned32 = Aligned32([0; 32]);
 
 /// The fixed arguments of a verified use (`solana` or `evm`) and the bytes
@@ -193,21 +194,19 @@ pub fn use_solana_session(
 
     let message_digest = Aligned32(solana_keccak_hasher::hash(u.message).to_bytes());
     cu_probe!("solana: keccak256");
-    // The programs, for the event, and as slices, for the digest.
+    // The programs, for the event.
     let mut programs: [&Pubkey; solana_message::MAX_PROGRAMS] = [&NO_PROGRAM; solana_message::MAX_PROGRAMS];
-    let mut slices: [&[u8]; solana_message::MAX_PROGRAMS] = [&[]; solana_message::MAX_PROGRAMS];
     let mut count = 0;
-    for ((slot, slice), program) in programs.iter_mut().zip(slices.iter_mut()).zip(verdict.programs()) {
+    for (slot, program) in programs.iter_mut().zip(verdict.programs()) {
         *slot = program;
-        *slice = program.as_ref();
         count += 1;
     }
-    let programs_digest = Aligned32(solana_sha256_hasher::hashv(&slices[..count]).to_bytes());
-    cu_probe!("solana: programs digest");
+    // No destination of its own: every program id is a static key of the
+    // message, so the message digest already binds the programs.
     let bound = Bound {
         message_digest: &message_digest.0,
         message_metadata_digest: &ZERO.0,
-        destination: &programs_digest.0,
+        destination: &ZERO.0,
         signature_nonce: u.signature_nonce,
         amount: verdict.amount,
         nonce: u.nonce,

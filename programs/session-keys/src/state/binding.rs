@@ -14,8 +14,10 @@ use crate::instructions::{BoundFields, BOUND_FIELDS_LEN};
 ///
 /// `nonce` is the nonce the use consumed. For an opaque use `destination` and
 /// `amount` are the declared ones; for a `solana` use the amount is the one
-/// derived from the message and `destination` is `sha256` of the programs it
-/// calls (`SolanaMessageApproved::programs`, concatenated). Naming program,
+/// derived from the message and `destination` is 32 zero bytes (every
+/// program the message calls is one of its static keys, so the message
+/// digest binds them; `SolanaMessageApproved::programs` lists them); for an
+/// `evm` use, `destination` is the transaction's `to` as a word. Naming program,
 /// policy and session makes a binding meaningless anywhere else; the nonce
 /// makes it single-use. The TypeScript client holds a byte-identical copy
 /// (see the test vector).
