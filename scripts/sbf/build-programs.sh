@@ -34,7 +34,14 @@ packages=$(printf -- ' -p %s' "$@")
 flags=${SBF_CARGO_FLAGS:-}
 
 # std for SBPF is compiled by cargo's build-std together with the programs;
-# the first build into target/sbpf spends most of its time there.
+# the first build into target/sbpf spends most of its time there. cargo does
+# not notice a std source patch-std.py edited: a std built before the
+# current patches is removed.
+patches=$(cat "$SID/usr/src/sbf-std-patches")
+if [ -d "$repo/target/sbpf" ] && [ "$(cat "$repo/target/sbpf/std-patches" 2>/dev/null)" != "$patches" ]; then
+  log "std patches changed ($patches): removing the std built before them"
+  rm -rf "$repo/target/sbpf"
+fi
 if compgen -G "$repo/target/sbpf/sbpf-solana/release/deps/libstd-*.rlib" >/dev/null; then
   log "compiling$packages for SBPF v0"
 else
@@ -52,6 +59,7 @@ sid_run "$repo" "
     -Zbuild-std=std,panic_abort -Zjson-target-spec \
     --target scripts/sbf/sbpf-solana.json --target-dir target/sbpf
 " || die "cargo build for SBPF failed"
+echo "$patches" > "$repo/target/sbpf/std-patches"
 log "compiled in $((SECONDS - start)) s"
 
 deploy=${SBF_DEPLOY_DIR:-$repo/target/deploy}

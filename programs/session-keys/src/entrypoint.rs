@@ -542,7 +542,7 @@ mod tests {
             signature_scheme: 0x0304,
             message_approval_bump: 253,
         };
-        let encoded = args.try_to_vec().unwrap();
+        let encoded = borsh::to_vec(&args).unwrap();
         assert_eq!(encoded.len(), ApproveArgs::BORSH_LEN);
         // Like the runtime's input: 8-aligned, readable bytes past the data.
         #[repr(C, align(8))]
@@ -605,7 +605,7 @@ mod tests {
             message_approval_bump: 254,
             message: vec![9, 8, 7],
         };
-        let mut encoded = args.try_to_vec().unwrap();
+        let mut encoded = borsh::to_vec(&args).unwrap();
         let u = VerifiedUse::parse(&encoded).unwrap();
         assert_eq!((u.user_pubkey, u.signature_nonce, u.nonce), (&[1; 32], &[2; 32], args.nonce));
         assert_eq!((u.message_approval_bump, u.message), (254, &[9u8, 8, 7][..]));

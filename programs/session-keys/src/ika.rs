@@ -318,7 +318,10 @@ impl CpiAccount {
             data_len,
             data,
             owner: info.owner,
-            rent_epoch: info.rent_epoch,
+            // the runtime ignores a CPI account's rent epoch (Anchor 1.x's
+            // AccountInfo keeps the field only for the layout)
+            #[allow(deprecated)]
+            rent_epoch: info._unused,
             is_signer: info.is_signer as u8,
             is_writable: info.is_writable as u8,
             executable: info.executable as u8,
@@ -612,7 +615,7 @@ mod tests {
         let authority = Pubkey::new_unique();
         let mut lamports = 0u64;
         let read = |data: &mut [u8], lamports: &mut u64, owner: &Pubkey| {
-            let info = AccountInfo::new(&key, false, false, lamports, data, owner, false, 0);
+            let info = AccountInfo::new(&key, false, false, lamports, data, owner, false);
             read_dwallet(&info)
         };
         let mut good = dwallet_bytes(&authority, 2, 1, 32);
@@ -656,7 +659,7 @@ mod stand_in_agrees {
 
     #[test]
     fn constants_match_the_stand_in() {
-        assert_eq!(ID, ika_dwallet_stand_in::ID);
+        assert_eq!(ID.to_bytes(), ika_dwallet_stand_in::ID.to_bytes());
         assert_eq!(SEED_COORDINATOR, s::SEED_COORDINATOR);
         assert_eq!(DISCRIMINATOR_OFFSET, s::DISCRIMINATOR_OFFSET);
         assert_eq!(VERSION_OFFSET, s::VERSION_OFFSET);
