@@ -25,6 +25,7 @@ import {
   revokeSession, SessionKeysClient, updateSession,
 } from "../app/src/client";
 import { DESTINATION, fmt, LITESVM_VERSION, median, sum } from "./common";
+import { planDeploy } from "../migrations/loader-v3";
 import { createLocalPolicy, directApproveTx, localClient, localIka, REPO_ROOT, startLocalChain, writeDwallet } from "../app/src/local";
 
 /** Targets from the issue: the program's own work on the use path, and session creation. */
@@ -35,6 +36,8 @@ const SAMPLES = 25;
 const TARGET_VERIFIED_EXTRA_CU = 2_000;
 /** Issue 12: a verified ERC-20 transfer within this many CU of the opaque use (parse and hash together). */
 const TARGET_EVM_EXTRA_CU = 2_000;
+/** Issue 9: the deployed program's size. */
+const TARGET_SO_BYTES = 400 * 1024;
 
 interface Row { instruction: string; cu: number; note?: string }
 
@@ -105,6 +108,8 @@ async function main() {
   rows.sort((a, b) => order.indexOf(a.instruction) - order.indexOf(b.instruction));
 
   const verdict = (v: number, max: number, strict: boolean) => ((strict ? v < max : v <= max) ? "meets" : "**over**");
+  const soBytes = fs.statSync(path.join(REPO_ROOT, "target/deploy/session_keys.so")).size;
+  const deploy = planDeploy(client.programId, payer.publicKey, soBytes);
   const md = [
     `# session-keys benchmark (LiteSVM ${LITESVM_VERSION}, built .so)`,
     "",
@@ -150,6 +155,15 @@ async function main() {
     `| direct: wallet authority → Ika approve_message (signer path, 6 accounts) | ${fmt(direct)} |`,
     `| through a session: session_keys approve_message → CPI Ika | ${fmt(approve.computeUnits)} |`,
     `| overhead of the session | ${fmt(overhead)} |`,
+    "",
+    "## The program",
+    "",
+    "| measure | value | target | verdict |",
+    "|---|---:|---:|---|",
+    `| target/deploy/session_keys.so | ${fmt(soBytes)} bytes | ≤ ${fmt(TARGET_SO_BYTES)} | ${verdict(soBytes, TARGET_SO_BYTES, false)} |`,
+    `| deploy rent: ProgramData (${fmt(deploy.programDataSize)} bytes) + Program account, locked while deployed | ${fmt(deploy.programDataRentLamports + deploy.programAccountRentLamports)} lamports | | |`,
+    `| held by the buffer while deploying (refunded) | ${fmt(deploy.bufferRentLamports)} lamports | | |`,
+    `| transactions to deploy (${fmt(deploy.writeTransactions)} writes of ≤ ${deploy.writeChunkBytes} bytes) | ${fmt(deploy.totalTransactions)} | | |`,
     "",
     "## Accounts",
     "",
