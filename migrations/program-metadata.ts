@@ -353,6 +353,42 @@ export function publishSteps(p: PublishPlanInput): PublishStep[] {
   ];
 }
 
+/** The IDL's bytes as stored: zlib of the JSON (IDL_ENCODING). */
+export function packIdl(idl: Buffer): Buffer {
+  return deflateSync(idl, { level: 9 });
+}
+
+export interface IdlPlan {
+  step: string;
+  metadataAddress: string;
+  seed: string;
+  stored: string;
+  idlBytes: number;
+  storedBytes: number;
+  accountSize: number;
+  rentLamports: number;
+  /** When the account is new: allocate + writes + initialize (an update adds none and replaces the data). */
+  transactions: number;
+}
+
+/** What publishing `idl` costs, offline; `rent` is the lamports for a size (deploy.ts passes the default-rent formula). */
+export function planIdl(program: PublicKey, payer: PublicKey, authority: PublicKey, idl: Buffer, rent: (len: number) => number): IdlPlan {
+  const stored = packIdl(idl);
+  const metadata = canonicalMetadataAddress(program);
+  const writes = Math.ceil(stored.length / writeChunkSize(payer, authority, metadata));
+  return {
+    step: `publish the IDL to Program Metadata (${PROGRAM_METADATA_ID.toBase58()}) as the program's canonical "${IDL_SEED}" account, signed by the upgrade authority`,
+    metadataAddress: metadata.toBase58(),
+    seed: IDL_SEED,
+    stored: "utf8 JSON, zlib, direct",
+    idlBytes: idl.length,
+    storedBytes: stored.length,
+    accountSize: HEADER_SIZE + stored.length,
+    rentLamports: rent(HEADER_SIZE + stored.length),
+    transactions: writes + 2,
+  };
+}
+
 export interface PublishResult {
   metadata: PublicKey;
   created: boolean;
@@ -373,7 +409,7 @@ export async function publishIdl(chain: Chain, p: { program: PublicKey; authorit
   JSON.parse(p.idl.toString("utf8")); // refuse to publish something that is not JSON
   const seed = p.seed ?? IDL_SEED;
   const metadata = canonicalMetadataAddress(p.program, seed);
-  const data = deflateSync(p.idl, { level: 9 });
+  const data = packIdl(p.idl);
   let existing = await chain.getAccountInfo(metadata);
   if (existing && existing.data.length > 0 && existing.data[0] === ACCOUNT_KIND.buffer) {
     // A create that stopped between Allocate and Initialize left a canonical
