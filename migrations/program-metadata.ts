@@ -44,9 +44,9 @@ export const DATA_SOURCE = { direct: 0, url: 1, external: 2 } as const;
 
 /**
  * How we store the IDL: utf8 JSON, zlib-compressed, in the account itself —
- * what the Program Metadata CLI's `write idl <program> idl.json` (which
- * `anchor idl init` runs) stores by default, so Anchor, explorers and that
- * CLI read ours without options. zlib makes the 78 KB IDL ~13 KB: 6× less rent.
+ * what Program Metadata's own CLI (`write idl <program> idl.json`) stores by
+ * default, so tools reading IDLs the way it writes them need no options for
+ * ours. zlib makes the 78 KB IDL ~13 KB: a sixth of the rent.
  */
 export const IDL_ENCODING = { encoding: ENCODING.utf8, compression: COMPRESSION.zlib, format: FORMAT.json, dataSource: DATA_SOURCE.direct } as const;
 export type DataDescription = { encoding: number; compression: number; format: number; dataSource: number };
