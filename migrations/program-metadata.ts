@@ -326,6 +326,7 @@ export function publishSteps(p: PublishPlanInput): PublishStep[] {
   }
 
   const current = decodeMetadata(p.existing.data);
+  if (!current.mutable) throw new Error(`${metadata.toBase58()} is immutable (SetImmutable was run on it): its IDL can no longer change`);
   const buffer = p.buffer.publicKey;
   const growth = data.length - current.data.length;
   return [
@@ -343,7 +344,8 @@ export function publishSteps(p: PublishPlanInput): PublishStep[] {
       name: "setData",
       tx: new Transaction().add(
         ...(topUp > 0 ? [transfer()] : []),
-        ...extendIxs(metadata, authority.publicKey, proof, growth - MAX_DATA_INCREASE > 0 ? growth : 0),
+        // SetData may grow the account by one instruction's allowance; past it, Extend first.
+        ...extendIxs(metadata, authority.publicKey, proof, growth > MAX_DATA_INCREASE ? growth : 0),
         setDataIx({ metadata, authority: authority.publicKey, buffer, proof, description: p.description }),
         closeIx({ account: buffer, authority: authority.publicKey, destination: payer.publicKey }),
         ...(growth < 0 ? [trimIx({ account: metadata, authority: authority.publicKey, proof, destination: payer.publicKey })] : []),
@@ -411,15 +413,15 @@ export async function publishIdl(chain: Chain, p: { program: PublicKey; authorit
   const metadata = canonicalMetadataAddress(p.program, seed);
   const data = packIdl(p.idl);
   let existing = await chain.getAccountInfo(metadata);
+  if (existing && existing.data.length > 0 && !existing.owner.equals(PROGRAM_METADATA_ID)) {
+    throw new Error(`${metadata.toBase58()} holds data owned by ${existing.owner.toBase58()}, not Program Metadata`);
+  }
   if (existing && existing.data.length > 0 && existing.data[0] === ACCOUNT_KIND.buffer) {
     // A create that stopped between Allocate and Initialize left a canonical
     // buffer here: close it (its rent returns to the payer) and start over.
     p.log?.(`${metadata.toBase58()} holds an unfinished canonical buffer; closing it first`);
     await send(chain, p.payer, { name: "closeStaleBuffer", tx: new Transaction().add(closeIx({ account: metadata, authority: p.authority.publicKey, proof: programProof(p.program), destination: p.payer.publicKey })), signers: [p.payer, p.authority] });
     existing = await chain.getAccountInfo(metadata);
-  }
-  if (existing && existing.data.length > 0 && !existing.owner.equals(PROGRAM_METADATA_ID)) {
-    throw new Error(`${metadata.toBase58()} holds data owned by ${existing.owner.toBase58()}, not Program Metadata`);
   }
   const size = HEADER_SIZE + data.length;
   const rentForSize = await chain.getMinimumBalanceForRentExemption(size);

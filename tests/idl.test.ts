@@ -195,7 +195,12 @@ describe("Program Metadata builders (migrations/program-metadata.ts)", () => {
     expect(JSON.parse(inflateSync(packIdl(IDL_JSON)).toString("utf8"))).to.deep.equal(JSON.parse(IDL_JSON.toString("utf8")));
     const payer = Keypair.generate();
     const data = packIdl(IDL_JSON);
-    const existing = { owner: PROGRAM_METADATA_ID, lamports: 1, executable: false, rentEpoch: 0, data: Buffer.concat([Buffer.from([2]), program.toBuffer(), Buffer.alloc(95 - 32)]) };
+    const header = Buffer.alloc(96); // an existing canonical, mutable Metadata holding no data yet
+    header[0] = 2;
+    program.toBuffer().copy(header, 1);
+    header[65] = 1;
+    header[66] = 1;
+    const existing = { owner: PROGRAM_METADATA_ID, lamports: 1, executable: false, rentEpoch: 0, data: header };
     const wire = (step: { tx: Transaction }) => {
       step.tx.feePayer = payer.publicKey;
       step.tx.recentBlockhash = PublicKey.default.toBase58();
@@ -204,6 +209,7 @@ describe("Program Metadata builders (migrations/program-metadata.ts)", () => {
     const plan = (existingAccount: typeof existing | null) => publishSteps({ program, authority: payer, payer, data, description: IDL_ENCODING, seed: "idl", existing: existingAccount, rent: () => 1_000_000, buffer: Keypair.generate() });
     const create = plan(null);
     const update = plan(existing); // from zero bytes: the growth needs Extend
+    expect(() => plan({ ...existing, data: Buffer.from(header).fill(0, 65, 66) })).to.throw(/is immutable \(SetImmutable was run on it\)/);
     expect(create.map((s) => s.name)).to.deep.equal(["allocate", ...create.slice(1, -1).map((s) => s.name), "initialize"]);
     expect(update.map((s) => s.name)).to.deep.equal(["createBuffer", ...update.slice(1, -1).map((s) => s.name), "setData"]);
     const chunk = writeChunkSize(payer.publicKey, payer.publicKey, canonicalMetadataAddress(program));
@@ -315,6 +321,21 @@ describe(PM_SO ? `${REAL_TITLE} [${PM_SO}]` : `${REAL_TITLE} — SKIPPED: ${SKIP
     expect(await fresh.getAccountInfo(target)).to.equal(null);
     // And once published, initializing it again fails the same way.
     await expectError(strangerInitialize(canonical, data), "InvalidSeeds");
+  });
+
+  it("a create stopped after Allocate leaves a canonical buffer; the next publish closes it and creates the account", async () => {
+    const fresh = new LiteSvmChain();
+    await fresh.addProgram(PROGRAM_METADATA_ID, PM_SO!);
+    await fresh.airdrop(authority.publicKey, 100n * BigInt(LAMPORTS_PER_SOL));
+    const other = Keypair.generate();
+    await deployProgram(fresh, { payer: authority, program: other, so: fs.readFileSync(CPI_CALLER_SO) });
+    const target = canonicalMetadataAddress(other.publicKey);
+    const [allocate] = publishSteps({ program: other.publicKey, authority, payer: authority, data: packIdl(IDL_JSON), description: IDL_ENCODING, seed: "idl", existing: null, rent: () => 1_000_000_000, buffer: Keypair.generate() });
+    await expectOk(sendTx(fresh, authority, allocate.tx.instructions));
+    expect((await fresh.getAccountInfo(target))!.data[0]).to.equal(1); // a Buffer, not Metadata
+    const r = await publishIdl(fresh, { program: other.publicKey, authority, payer: authority, idl: IDL_JSON });
+    expect(r.created).to.equal(true);
+    expect(await fetchIdl(fresh, other.publicKey)).to.deep.equal(idl);
   });
 
   it("a stranger cannot set the canonical account's data, with or without the program accounts: IncorrectAuthority", async () => {
