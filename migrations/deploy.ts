@@ -3,7 +3,7 @@
  *
  *   npx ts-node --transpile-only migrations/deploy.ts --url <rpc> --keypair <payer+upgrade authority> \
  *       [--program-keypair target/deploy/session_keys-keypair.json] [--so target/deploy/session_keys.so] \
- *       [--max-len <bytes>] [--yes] [--dry-run] [--allow-mainnet] [--no-solana-cli]
+ *       [--max-len <bytes>] [--yes] [--dry-run] [--allow-mainnet] [--no-solana-cli] [--no-idl]
  *
  * Without --yes it only prints the plan (no network). Refuses, before
  * anything else: the Ika stand-in (a test fixture: by file name, or by its bytes
@@ -15,16 +15,21 @@
  * With --yes: if the `solana` CLI is on PATH (and --no-solana-cli is not
  * given) this shells out to `solana program deploy`, the reference
  * implementation; otherwise it runs the loader-v3 flow in ./loader-v3.ts.
+ * Then, in the same run, it publishes the IDL (--idl) as the program's
+ * canonical "idl" account in Program Metadata (./program-metadata.ts), signed
+ * by the upgrade authority, unless --no-idl. A cluster without the Program
+ * Metadata program is refused before anything is deployed.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { createHash } from "crypto";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { RpcChain } from "../app/src/chain";
+import { Chain, RpcChain } from "../app/src/chain";
 import { parseArgs } from "../app/src/shell/args";
 import { loadKeypair, parseU32, UsageError } from "../app/src/shell/parse";
 import { deployProgram, deployTransactions, PACKET_DATA_SIZE, planDeploy, rentExemptLamports } from "./loader-v3";
+import { packIdl, planIdl, publishIdl, publishSteps, IDL_ENCODING, IDL_SEED, requireProgramMetadata } from "./program-metadata";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Ika's dWallet program id: the stand-in runs there locally; nothing of ours is deployed there. */
@@ -50,12 +55,14 @@ export interface DeployOptions {
   dryRun: boolean;
   allowMainnet: boolean;
   useSolanaCli: boolean;
+  /** Publish the IDL to Program Metadata after the deploy (off with --no-idl). */
+  publishIdl: boolean;
 }
 
 export function parseDeployArgs(argv: string[]): DeployOptions {
   const a = parseArgs(argv, {
     values: ["url", "keypair", "program-keypair", "so", "idl", "max-len"],
-    switches: ["yes", "dry-run", "allow-mainnet", "no-solana-cli"],
+    switches: ["yes", "dry-run", "allow-mainnet", "no-solana-cli", "no-idl"],
   });
   if (a.positionals.length) throw new UsageError(`unexpected argument ${a.positionals[0]}`);
   const url = a.flags.get("url");
@@ -72,6 +79,7 @@ export function parseDeployArgs(argv: string[]): DeployOptions {
     dryRun: a.switches.has("dry-run"),
     allowMainnet: a.switches.has("allow-mainnet"),
     useSolanaCli: !a.switches.has("no-solana-cli"),
+    publishIdl: !a.switches.has("no-idl"),
   };
 }
 
@@ -105,35 +113,61 @@ export function solanaCliArgs(o: DeployOptions): string[] {
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
+/** How `run` reaches the cluster; tests hand in an in-process chain. */
+export interface RunEnv { connect?: (url: string) => Chain }
+
 /** One invocation; never exits (tests call it in-process). Only `--yes` without `--dry-run` touches the network. */
-export async function run(argv: string[]): Promise<RunResult> {
+export async function run(argv: string[], env: RunEnv = {}): Promise<RunResult> {
   const out = (v: unknown): RunResult => ({ code: 0, stdout: JSON.stringify(v, null, 2) + "\n", stderr: "" });
   try {
     const o = parseDeployArgs(argv);
     const { program, payer, so } = checkDeploy(o);
-    const plan = { cluster: o.url, upgradeAuthority: payer.publicKey.toBase58(), ...planDeploy(program.publicKey, payer.publicKey, so.length, o.maxLen) };
+    const idl = fs.readFileSync(o.idl);
+    const plan = {
+      cluster: o.url, upgradeAuthority: payer.publicKey.toBase58(), ...planDeploy(program.publicKey, payer.publicKey, so.length, o.maxLen),
+      idl: o.publishIdl ? planIdl(program.publicKey, payer.publicKey, payer.publicKey, idl, rentExemptLamports) : { step: "skipped (--no-idl)" },
+    };
     const via = o.useSolanaCli && solanaCliAvailable() ? "solana-cli" : "loader-v3 (web3.js)";
     if (o.dryRun) {
       // Build (and size-check) every transaction; send none. Unsigned: a missing
       // signature serializes as 64 zero bytes, the same size as a real one (and
       // pure-JS ed25519 would spend seconds signing ~800 writes for nothing).
       const steps = deployTransactions({ payer, program, buffer: Keypair.generate(), so, maxDataLen: o.maxLen, rent: rentExemptLamports });
-      const sizes = steps.map((s) => {
+      // The IDL's transactions as for a new account (the plan cannot know whether it exists).
+      const idlSteps = o.publishIdl
+        ? publishSteps({ program: program.publicKey, authority: payer, payer, data: packIdl(idl), description: IDL_ENCODING, seed: IDL_SEED, existing: null, rent: rentExemptLamports, buffer: Keypair.generate() })
+        : [];
+      const sizes = [...steps, ...idlSteps].map((s) => {
         s.tx.feePayer = payer.publicKey;
         s.tx.recentBlockhash = PublicKey.default.toBase58();
         return s.tx.serialize({ requireAllSignatures: false, verifySignatures: false }).length;
       });
       const largest = Math.max(...sizes);
       if (largest > PACKET_DATA_SIZE) throw new Error(`a built transaction is ${largest} bytes (> ${PACKET_DATA_SIZE})`);
-      return out({ dryRun: true, via, plan, transactionsBuilt: steps.length, largestTransactionBytes: largest, solanaCli: via === "solana-cli" ? ["solana", ...solanaCliArgs(o)].join(" ") : undefined });
+      return out({ dryRun: true, via, plan, transactionsBuilt: steps.length, idlTransactionsBuilt: idlSteps.length, largestTransactionBytes: largest, solanaCli: via === "solana-cli" ? ["solana", ...solanaCliArgs(o)].join(" ") : undefined });
     }
     if (!o.yes) return out({ plan, via, next: "re-run with --yes to deploy" });
+    const chain = env.connect ? env.connect(o.url) : new RpcChain(o.url);
+    const log = (l: string) => process.stderr.write(l + "\n");
+    // Before anything is spent: a deploy that silently skipped the IDL would
+    // leave the canonical account unclaimed without the user knowing.
+    if (o.publishIdl) await requireProgramMetadata(chain);
+    let deployed: Record<string, unknown>;
     if (via === "solana-cli") {
       execFileSync("solana", solanaCliArgs(o), { stdio: ["ignore", "inherit", "inherit"] });
-      return out({ deployed: true, via, programId: plan.programId });
+      deployed = { deployed: true, via, programId: plan.programId };
+    } else {
+      const r = await deployProgram(chain, { payer, program, so, maxDataLen: o.maxLen, log });
+      deployed = { deployed: true, via, programId: r.programId.toBase58(), programData: r.programData.toBase58(), signature: r.signature, transactions: r.transactions };
     }
-    const r = await deployProgram(new RpcChain(o.url), { payer, program, so, maxDataLen: o.maxLen, log: (l) => process.stderr.write(l + "\n") });
-    return out({ deployed: true, via, programId: r.programId.toBase58(), programData: r.programData.toBase58(), signature: r.signature, transactions: r.transactions });
+    if (!o.publishIdl) return out({ ...deployed, idl: "skipped (--no-idl)" });
+    try {
+      const r = await publishIdl(chain, { program: program.publicKey, authority: payer, payer, idl, log });
+      return out({ ...deployed, idl: { metadataAddress: r.metadata.toBase58(), created: r.created, storedBytes: r.storedBytes, transactions: r.transactions, signature: r.signature } });
+    } catch (e) {
+      (e as Error).message = `the program is deployed at ${plan.programId}, but publishing its IDL failed: ${(e as Error).message}; retry with \`npx @solana-program/program-metadata write idl ${plan.programId} ${o.idl} --keypair ${o.keypair}\``;
+      throw e;
+    }
   } catch (e) {
     const name = e instanceof UsageError ? "Refused" : (e as Error).name || "Error";
     return { code: e instanceof UsageError ? 2 : 1, stdout: "", stderr: JSON.stringify({ error: name, message: (e as Error).message }) + "\n" };

@@ -7,7 +7,10 @@
  * DeployWithMaxDataLen) followed by one invocation of the deployed program.
  * LiteSVM runs the loader-v3 builtin for ordinary transactions, so this
  * is the same flow `--yes` runs against a cluster (~10 s: every Write copies
- * the growing buffer account).
+ * the growing buffer account). The IDL step: the plan names the canonical
+ * Program Metadata address, `--no-idl` drops it, and a cluster without
+ * Program Metadata is refused before anything is deployed (tests/idl.test.ts
+ * runs the publish itself against Program Metadata's binary).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -18,6 +21,7 @@ import { LiteSvmChain } from "../app/src/chain/local";
 import { SESSION_KEYS_PROGRAM_ID } from "../app/src/client";
 import { createLocalPolicy, deployIka, localIka } from "../app/src/local";
 import { DEFAULTS, run } from "../migrations/deploy";
+import { canonicalMetadataAddress, HEADER_SIZE, packIdl, PROGRAM_METADATA_ID } from "../migrations/program-metadata";
 import {
   deployProgram, deployWithMaxDataLenData, deployWithMaxDataLenIx, initializeBufferData, initializeBufferIx, LOADER_V3,
   PACKET_DATA_SIZE, programDataAddress, writeData, writeIx,
@@ -100,6 +104,43 @@ describe("deploy (migrations/deploy.ts)", () => {
       // --dry-run builds every transaction of that plan, and each fits a packet.
       const dry = JSON.parse((await run([...base(), "--dry-run", "--no-solana-cli"])).stdout);
       expect([dry.dryRun, dry.transactionsBuilt, dry.largestTransactionBytes]).to.deep.equal([true, plan.totalTransactions, PACKET_DATA_SIZE]);
+      expect(dry.idlTransactionsBuilt).to.equal(plan.idl.transactions);
+    });
+
+    it("lists the IDL step with the canonical metadata address and its rent; --no-idl drops it", async () => {
+      const { plan } = JSON.parse((await run(base())).stdout);
+      const stored = packIdl(fs.readFileSync(DEFAULTS.idl)).length;
+      expect(plan.idl).to.deep.include({
+        metadataAddress: canonicalMetadataAddress(SESSION_KEYS_PROGRAM_ID).toBase58(), seed: "idl", stored: "utf8 JSON, zlib, direct",
+        storedBytes: stored, accountSize: HEADER_SIZE + stored, rentLamports: await new LiteSvmChain().getMinimumBalanceForRentExemption(HEADER_SIZE + stored),
+      });
+      expect(plan.idl.step).to.match(/canonical "idl" account, signed by the upgrade authority$/);
+      const skipped = JSON.parse((await run([...base(), "--no-idl"])).stdout);
+      expect(skipped.plan.idl).to.deep.equal({ step: "skipped (--no-idl)" });
+      const dry = JSON.parse((await run([...base(), "--no-idl", "--dry-run", "--no-solana-cli"])).stdout);
+      expect(dry.idlTransactionsBuilt).to.equal(0);
+    });
+  });
+
+  describe("a cluster without Program Metadata", () => {
+    it("--yes says so in one line and exits 1 before deploying; with --no-idl it deploys and says the IDL was skipped", async function () {
+      this.timeout(180_000);
+      const chain = new LiteSvmChain();
+      await chain.airdrop(payer.publicKey, 100n * BigInt(LAMPORTS_PER_SOL));
+      const argv = [...base(), "--yes", "--no-solana-cli"];
+      const r = await run(argv, { connect: () => chain });
+      expect([r.code, r.stdout]).to.deep.equal([1, ""]);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(JSON.parse(r.stderr)).to.deep.equal({
+        error: "ProgramMetadataMissing",
+        message: `this cluster has no Program Metadata program at ${PROGRAM_METADATA_ID.toBase58()} (account missing); the IDL cannot be published here (pass --no-idl to deploy without it)`,
+      });
+      expect(await chain.getAccountInfo(SESSION_KEYS_PROGRAM_ID)).to.equal(null);
+
+      const deployed = await run([...argv, "--no-idl"], { connect: () => chain });
+      expect(deployed.code, deployed.stderr).to.equal(0);
+      expect(JSON.parse(deployed.stdout)).to.deep.include({ deployed: true, programId: SESSION_KEYS_PROGRAM_ID.toBase58(), idl: "skipped (--no-idl)" });
+      expect((await chain.getAccountInfo(SESSION_KEYS_PROGRAM_ID))?.executable).to.equal(true);
     });
   });
 
