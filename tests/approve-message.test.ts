@@ -187,6 +187,21 @@ describeOnEachRuntime("approve_message", (env) => {
       expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
     });
 
+    it("fewer than the eleven accounts: AccountNotEnoughKeys, and nothing changes", async () => {
+      // The deployed build has no Anchor handler for the uses: the fast
+      // entrypoint takes every use with its eleven accounts, and the
+      // program's fallback names a shorter one as Anchor's handler does.
+      const s = await setupSession(fx);
+      for (const keep of [10, 4, 0]) {
+        const action = await approveMessage(fx.client, {
+          policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, message: `short ${keep}`, amount: 1n, destinationProgram: DESTINATION,
+        });
+        const ix = action.instructions.find((i) => i.programId.equals(fx.client.programId))!;
+        ix.keys = ix.keys.slice(0, keep);
+        await expectFailsUnchanged(env().chain, watch(s), () => fx.client.deploy(action, [s.delegate]), "AccountNotEnoughKeys");
+      }
+    });
+
     it("extra accounts after the eleven are ignored, duplicates among them too", async () => {
       const s = await setupSession(fx);
       const action = await approveMessage(fx.client, {

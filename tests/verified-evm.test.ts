@@ -60,6 +60,21 @@ describeOnEachRuntime("verified sessions (format evm)", (env) => {
   const fails = (s: SessionFixture, transaction: Parameters<typeof use>[1], error: string) =>
     expectFailsUnchanged(env().chain, [s.session], () => use(s, transaction), error);
 
+  it("the buffer slot is required (this program's id for none): eleven or ten accounts are AccountNotEnoughKeys, and nothing changes", async () => {
+    const s = await session();
+    const trimmed = async (keep: number) => {
+      const a = await approveEvmTransaction(fx.client, { policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, transaction: tx() });
+      const ix = a.instructions.find((i) => i.programId.equals(fx.client.programId))!;
+      expect(ix.keys).to.have.length(12);
+      ix.keys = ix.keys.slice(0, keep);
+      return fx.client.deploy(a, [s.delegate]);
+    };
+    await expectFailsUnchanged(env().chain, [s.session], () => trimmed(11), "AccountNotEnoughKeys");
+    await expectFailsUnchanged(env().chain, [s.session], () => trimmed(10), "AccountNotEnoughKeys");
+    await expectOk(trimmed(12));
+    expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
+  });
+
   it("a native transfer of exactly the cap passes and binds what it read; one wei more is AmountExceedsMax", async () => {
     const s = await session();
     const t = tx({ value: CAP });

@@ -82,6 +82,26 @@ describeOnEachRuntime("verified sessions (format solana)", (env) => {
     }).toString("hex"));
   });
 
+  it("the buffer slot is required (this program's id for none): eleven or ten accounts are AccountNotEnoughKeys, and nothing changes", async () => {
+    // The deployed build has no Anchor handler for the uses: the fast
+    // entrypoint takes every use with its twelve accounts, and the program's
+    // fallback names a shorter one as Anchor's handler does.
+    const s = await session();
+    const trimmed = async (m: ReturnType<typeof message>, keep: number) => {
+      const a = await approveSolanaMessage(fx.client, { policy: fx.policy, session: s.session, delegate: s.delegate.publicKey, message: m });
+      const ix = a.instructions.find((i) => i.programId.equals(fx.client.programId))!;
+      expect(ix.keys).to.have.length(12);
+      ix.keys = ix.keys.slice(0, keep);
+      return fx.client.deploy(a, [s.delegate]);
+    };
+    for (const keep of [11, 10, 3]) {
+      await expectFailsUnchanged(env().chain, [s.session], () => trimmed(message([transfer(5n)]), keep), "AccountNotEnoughKeys");
+    }
+    // the twelve pass
+    await expectOk(trimmed(message([transfer(5n)]), 12));
+    expect(toBig((await fx.client.fetchSession(s.session))!.nonce)).to.equal(1n);
+  });
+
   it("the attack: a stolen delegate key cannot get the dWallet's balance (or its control) signed away", async () => {
     const s = await session();
     await fails(s, message([transfer(10n ** 12n)]), "AmountExceedsMax");

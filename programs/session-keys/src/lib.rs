@@ -80,6 +80,8 @@ pub mod session_keys {
     /// `SchemeNotForCurve`, `SchemeNotAllowed`; account wiring:
     /// `InvalidCoordinator`, `DwalletOwnerMismatch`, `DwalletMismatch`,
     /// `InvalidDwalletProgram`, `InvalidCpiAuthority`.
+    // served by the fast entrypoint alone in the deployed build (src/entrypoint.rs)
+    #[cfg(not(all(feature = "fast-entrypoint", not(feature = "cpi"), target_os = "solana")))]
     pub fn approve_message(ctx: Context<ApproveMessage>, args: ApproveArgs) -> Result<()> {
         ApproveMessage::handler(ctx, args)
     }
@@ -96,6 +98,8 @@ pub mod session_keys {
     /// Errors: `WrongMessageFormat`, the session checks, `CpiNotAllowed`,
     /// `MessageSourceAmbiguous`, the buffer errors, the message errors of
     /// docs/verified-sessions.md, `AmountExceedsMax`, `BudgetExceeded`.
+    // served by the fast entrypoint alone in the deployed build (src/entrypoint.rs)
+    #[cfg(not(all(feature = "fast-entrypoint", not(feature = "cpi"), target_os = "solana")))]
     pub fn approve_solana_message(
         ctx: Context<ApproveSolanaMessage>,
         args: ApproveSolanaArgs,
@@ -103,10 +107,20 @@ pub mod session_keys {
         ApproveSolanaMessage::handler(ctx, args)
     }
 
-    /// Creates the session's message buffer with room for `len` bytes.
+    /// The `evm` use path (docs/verified-sessions.md, "EVM sessions"): the
+    /// unsigned EIP-1559 transaction's bytes, not a digest. After the session
+    /// checks the program reads the transaction strictly (RLP), checks its
+    /// chain, its `to` against the allowlist and its fee cap, and derives the
+    /// amount (`value`, or an ERC-20 `transfer`); the limits apply to that
+    /// amount. Ika receives `keccak256(bytes)`, Ethereum's signing hash.
     ///
-    /// Signers: the session's `delegate`, `payer`.
-    /// Errors: `NotDelegate`, `WrongMessageFormat`, `InvalidBufferLength`.
+    /// Signers: `delegate`, `payer`. Accounts: `approve_message`'s, then the
+    /// optional message buffer (consumed and closed, rent to its payer).
+    /// Errors: `WrongMessageFormat`, the session checks, `CpiNotAllowed`,
+    /// `MessageSourceAmbiguous`, the buffer errors, the transaction errors of
+    /// docs/verified-sessions.md, `AmountExceedsMax`, `BudgetExceeded`.
+    // served by the fast entrypoint alone in the deployed build (src/entrypoint.rs)
+    #[cfg(not(all(feature = "fast-entrypoint", not(feature = "cpi"), target_os = "solana")))]
     pub fn approve_evm_transaction(
         ctx: Context<ApproveEvmTransaction>,
         args: ApproveEvmArgs,
@@ -114,6 +128,10 @@ pub mod session_keys {
         ApproveEvmTransaction::handler(ctx, args)
     }
 
+    /// Creates the session's message buffer with room for `len` bytes.
+    ///
+    /// Signers: the session's `delegate`, `payer`.
+    /// Errors: `NotDelegate`, `WrongMessageFormat`, `InvalidBufferLength`.
     pub fn open_message_buffer(ctx: Context<OpenMessageBuffer>, len: u16) -> Result<()> {
         OpenMessageBuffer::handler(ctx, len)
     }
@@ -200,5 +218,21 @@ pub mod session_keys {
     /// `ReleaseToCpiAuthority`, `DwalletHandOverFailed`, account wiring errors.
     pub fn release_dwallet(ctx: Context<ReleaseDwallet>, new_authority: Pubkey) -> Result<()> {
         ReleaseDwallet::handler(ctx, new_authority)
+    }
+
+    /// Instructions Anchor does not dispatch. In the deployed build the three
+    /// uses are the fast entrypoint's alone (src/entrypoint.rs), which takes
+    /// every use with all its accounts (a verified use's buffer slot
+    /// included); one with fewer reaches here and is `AccountNotEnoughKeys`,
+    /// naming the first missing account, as Anchor's own handler names it.
+    /// Anything else is `InstructionFallbackNotFound`.
+    pub fn fallback(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Result<()> {
+        let _ = program_id;
+        #[cfg(all(feature = "fast-entrypoint", not(feature = "cpi"), target_os = "solana"))]
+        if let Some(missing) = entrypoint::missing_use_account(accounts.len(), data) {
+            return Err(Error::from(ErrorCode::AccountNotEnoughKeys).with_account_name(missing));
+        }
+        let _ = (accounts, data);
+        Err(ErrorCode::InstructionFallbackNotFound.into())
     }
 }
