@@ -28,7 +28,8 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { Chain, RpcChain } from "../app/src/chain";
 import { parseArgs } from "../app/src/shell/args";
 import { loadKeypair, parseU32, UsageError } from "../app/src/shell/parse";
-import { deployProgram, deployTransactions, PACKET_DATA_SIZE, planDeploy, rentExemptLamports } from "./loader-v3";
+import { deployProgram, deployTransactions, planDeploy, rentExemptLamports } from "./loader-v3";
+import { PACKET_DATA_SIZE } from "./steps";
 import { packIdl, planIdl, publishIdl, publishSteps, IDL_ENCODING, IDL_SEED, requireProgramMetadata } from "./program-metadata";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -18,11 +18,9 @@ import {
   Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUBKEY, Transaction, TransactionInstruction,
 } from "@solana/web3.js";
 import type { Chain } from "../app/src/chain";
+import { sendStep, Step, writeRoom } from "./steps";
 
 export const LOADER_V3 = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
-
-/** Largest transaction on the wire (IPv6 MTU minus headers): what a chunk must fit in. */
-export const PACKET_DATA_SIZE = 1232;
 
 /** `UpgradeableLoaderState::Buffer`: enum tag u32 + Option<Pubkey> (1 + 32). */
 export const BUFFER_METADATA_SIZE = 37;
@@ -119,18 +117,9 @@ export function rentExemptLamports(dataLength: number): number {
   return (128 + dataLength) * 3480 * 2;
 }
 
-/** A placeholder blockhash: only sizes are measured with it. */
-const SIZE_BLOCKHASH = "11111111111111111111111111111111";
-
-/**
- * The most .so bytes one Write transaction can carry: build a Write with no
- * bytes, measure it, and fill the rest of the packet (minus one byte, since
- * the instruction-data length becomes a 2-byte compact-u16 past 127).
- */
+/** The most .so bytes one Write transaction can carry. */
 export function writeChunkSize(payer: PublicKey, buffer: PublicKey): number {
-  const empty = new Transaction({ feePayer: payer, recentBlockhash: SIZE_BLOCKHASH }).add(writeIx(buffer, payer, 0, new Uint8Array()));
-  const size = empty.serialize({ requireAllSignatures: false, verifySignatures: false }).length;
-  return PACKET_DATA_SIZE - size - 1;
+  return writeRoom(payer, writeIx(buffer, payer, 0, new Uint8Array()));
 }
 
 export interface DeployPlan {
@@ -172,18 +161,12 @@ export function planDeploy(programId: PublicKey, payer: PublicKey, soBytes: numb
 
 // ---------------------------------------------------------------- the flow
 
-export interface DeployStep {
-  name: string;
-  tx: Transaction;
-  signers: Keypair[];
-}
-
 /** Every transaction of a deploy, unsigned and without a blockhash, in order (writes may go in any order). */
-export function deployTransactions(p: { payer: Keypair; program: Keypair; buffer: Keypair; so: Buffer; maxDataLen?: number; rent: (len: number) => number }): DeployStep[] {
+export function deployTransactions(p: { payer: Keypair; program: Keypair; buffer: Keypair; so: Buffer; maxDataLen?: number; rent: (len: number) => number }): Step[] {
   const { payer, program, buffer, so } = p;
   const maxDataLen = p.maxDataLen ?? so.length;
   const bufferSize = BUFFER_METADATA_SIZE + so.length;
-  const steps: DeployStep[] = [{
+  const steps: Step[] = [{
     name: "createBuffer",
     tx: new Transaction().add(
       SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: buffer.publicKey, lamports: p.rent(bufferSize), space: bufferSize, programId: LOADER_V3 }),
@@ -226,16 +209,8 @@ export async function deployProgram(chain: Chain, p: { payer: Keypair; program: 
   const rentCache = new Map<number, number>();
   for (const len of [BUFFER_METADATA_SIZE + p.so.length, PROGRAM_ACCOUNT_SIZE]) rentCache.set(len, await chain.getMinimumBalanceForRentExemption(len));
   const steps = deployTransactions({ ...p, buffer, rent: (len) => rentCache.get(len)! });
-  const send = async (step: DeployStep) => {
-    const { blockhash, lastValidBlockHeight } = await chain.getLatestBlockhash();
-    step.tx.feePayer = p.payer.publicKey;
-    step.tx.recentBlockhash = blockhash;
-    step.tx.lastValidBlockHeight = lastValidBlockHeight;
-    step.tx.sign(...step.signers);
-    const outcome = await chain.sendTransaction(step.tx);
-    if (!outcome.ok) throw new DeployStepFailed(step.name, outcome.error.name, buffer.publicKey, outcome.logs);
-    return outcome;
-  };
+  const send = (step: Step) =>
+    sendStep(chain, p.payer.publicKey, step, (errorName, logs) => new DeployStepFailed(step.name, errorName, buffer.publicKey, logs));
   const [create, writes, deploy] = [steps[0], steps.slice(1, -1), steps[steps.length - 1]];
   await send(create);
   p.log?.(`buffer ${buffer.publicKey.toBase58()} created; writing ${writes.length} chunks`);

@@ -23,7 +23,8 @@ import {
 } from "@solana/web3.js";
 import type { AccountInfo } from "@solana/web3.js";
 import type { Chain } from "../app/src/chain";
-import { PACKET_DATA_SIZE, programDataAddress } from "./loader-v3";
+import { programDataAddress } from "./loader-v3";
+import { sendStep, Step, writeRoom } from "./steps";
 
 export const PROGRAM_METADATA_ID = new PublicKey("ProgM6JCCvbYkfKqJYHePx4xxSUSqJp7rh8Lyv7nk7S");
 
@@ -246,23 +247,14 @@ export async function requireProgramMetadata(chain: Chain): Promise<void> {
   }
 }
 
-export interface PublishStep { name: string; tx: Transaction; signers: Keypair[] }
-
-const SIZE_BLOCKHASH = PublicKey.default.toBase58();
-
-/**
- * The most data bytes one Write transaction carries for this payer and
- * authority: measure a Write with no bytes and fill the packet (minus one
- * byte: the instruction data's compact-u16 length grows to 2 bytes past 127).
- */
+/** The most data bytes one Write transaction carries for this payer and authority. */
 export function writeChunkSize(payer: PublicKey, authority: PublicKey, buffer: PublicKey): number {
-  const empty = new Transaction({ feePayer: payer, recentBlockhash: SIZE_BLOCKHASH }).add(writeIx({ buffer, authority, offset: 0, bytes: new Uint8Array() }));
-  return PACKET_DATA_SIZE - empty.serialize({ requireAllSignatures: false, verifySignatures: false }).length - 1;
+  return writeRoom(payer, writeIx({ buffer, authority, offset: 0, bytes: new Uint8Array() }));
 }
 
-function writeSteps(payer: Keypair, authority: Keypair, buffer: PublicKey, data: Buffer): PublishStep[] {
+function writeSteps(payer: Keypair, authority: Keypair, buffer: PublicKey, data: Buffer): Step[] {
   const chunk = writeChunkSize(payer.publicKey, authority.publicKey, buffer);
-  const steps: PublishStep[] = [];
+  const steps: Step[] = [];
   for (let offset = 0; offset < data.length; offset += chunk) {
     steps.push({ name: `write@${offset}`, tx: new Transaction().add(writeIx({ buffer, authority: authority.publicKey, offset, bytes: data.subarray(offset, offset + chunk) })), signers: [payer, authority] });
   }
@@ -308,7 +300,7 @@ export interface PublishPlanInput {
  * add, `SetData` from the buffer, `Close`s the buffer and `Trim`s any excess
  * rent back to the payer.
  */
-export function publishSteps(p: PublishPlanInput): PublishStep[] {
+export function publishSteps(p: PublishPlanInput): Step[] {
   const { payer, authority, data, seed } = p;
   const proof = programProof(p.program);
   const metadata = canonicalMetadataAddress(p.program, seed);
@@ -433,21 +425,14 @@ export async function publishIdl(chain: Chain, p: { program: PublicKey; authorit
   return { metadata, created, storedBytes: data.length, transactions: steps.length, signature };
 }
 
-async function send(chain: Chain, payer: Keypair, step: PublishStep): Promise<string> {
-  const { blockhash, lastValidBlockHeight } = await chain.getLatestBlockhash();
-  step.tx.feePayer = payer.publicKey;
-  step.tx.recentBlockhash = blockhash;
-  step.tx.lastValidBlockHeight = lastValidBlockHeight;
-  step.tx.sign(...dedupe(step.signers));
-  const outcome = await chain.sendTransaction(step.tx);
-  if (!outcome.ok) throw new PublishStepFailed(step.name, outcome.error.name, outcome.logs);
+async function send(chain: Chain, payer: Keypair, step: Step): Promise<string> {
+  const outcome = await sendStep(chain, payer.publicKey, step, (errorName, logs) => new PublishStepFailed(step.name, errorName, logs));
   return outcome.signature;
 }
 
 const unreachable = (len: number): never => {
   throw new Error(`no rent looked up for ${len} bytes`);
 };
-const dedupe = (keys: Keypair[]) => keys.filter((k, i) => keys.findIndex((o) => o.publicKey.equals(k.publicKey)) === i);
 
 /**
  * The IDL JSON `program`'s upgrade authority published, or null when there

@@ -24,8 +24,9 @@ import { DEFAULTS, run } from "../migrations/deploy";
 import { canonicalMetadataAddress, HEADER_SIZE, packIdl, PROGRAM_METADATA_ID } from "../migrations/program-metadata";
 import {
   deployProgram, deployWithMaxDataLenData, deployWithMaxDataLenIx, initializeBufferData, initializeBufferIx, LOADER_V3,
-  PACKET_DATA_SIZE, programDataAddress, writeData, writeIx,
+  programDataAddress, writeData, writeIx,
 } from "../migrations/loader-v3";
+import { PACKET_DATA_SIZE } from "../migrations/steps";
 
 const ROOT = path.resolve(__dirname, "..");
 

@@ -24,7 +24,8 @@ import {
 import { LiteSvmChain } from "../app/src/chain/local";
 import type { Chain } from "../app/src/chain";
 import { DEFAULTS, run } from "../migrations/deploy";
-import { deployProgram, PACKET_DATA_SIZE, programDataAddress } from "../migrations/loader-v3";
+import { deployProgram, programDataAddress } from "../migrations/loader-v3";
+import { PACKET_DATA_SIZE } from "../migrations/steps";
 import {
   allocateIx, canonicalMetadataAddress, closeIx, decodeMetadata, extendIx, fetchIdl, IDL_ENCODING, initializeIx,
   nonCanonicalMetadataAddress, packIdl, PROGRAM_METADATA_ID, ProgramMetadataMissing, publishIdl, publishSteps, seedBytes, setAuthorityIx, setDataIx,

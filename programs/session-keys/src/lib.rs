@@ -226,13 +226,10 @@ pub mod session_keys {
     /// included); one with fewer reaches here and is `AccountNotEnoughKeys`,
     /// naming the first missing account, as Anchor's own handler names it.
     /// Anything else is `InstructionFallbackNotFound`.
-    pub fn fallback(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Result<()> {
-        let _ = program_id;
-        #[cfg(all(feature = "fast-entrypoint", not(feature = "cpi"), target_os = "solana"))]
-        if let Some(missing) = entrypoint::missing_use_account(accounts.len(), data) {
-            return Err(Error::from(ErrorCode::AccountNotEnoughKeys).with_account_name(missing));
+    pub fn fallback(_program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Result<()> {
+        match instructions::uses::missing_use_account(accounts.len(), data) {
+            Some(missing) => Err(Error::from(ErrorCode::AccountNotEnoughKeys).with_account_name(missing)),
+            None => Err(ErrorCode::InstructionFallbackNotFound.into()),
         }
-        let _ = (accounts, data);
-        Err(ErrorCode::InstructionFallbackNotFound.into())
     }
 }

@@ -15,6 +15,7 @@ pub mod renounce_session;
 pub mod revoke_all_sessions;
 pub mod revoke_session;
 pub mod update_session;
+pub mod uses;
 
 pub use accept_admin::*;
 pub use approve_evm_transaction::*;
