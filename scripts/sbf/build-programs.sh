@@ -20,6 +20,7 @@ bash "$here/sbpf-linker.sh"
 install -D -m 755 "$here/sbpf-link" "$SID/opt/sbf/bin/sbpf-link"
 install -D -m 644 "$here/libcalls.ll" "$SID/opt/sbf/lib/libcalls.ll"
 install -D -m 644 "$here/stack-args-pass/SbfStackArgs.cpp" "$SID/opt/sbf/src/SbfStackArgs.cpp"
+install -D -m 644 "$here/cold-errors-pass/SbfColdErrors.cpp" "$SID/opt/sbf/src/SbfColdErrors.cpp"
 
 # --cfg target_os="solana": the Solana crates pick their on-chain code paths
 #   (syscalls, entrypoint, allocator) with it; std itself never tests it.
@@ -52,6 +53,8 @@ sid_run "$repo" "
   llvm-as /opt/sbf/lib/libcalls.ll -o /opt/sbf/lib/libcalls.bc
   [ /opt/sbf/lib/libSbfStackArgs.so -nt /opt/sbf/src/SbfStackArgs.cpp ] ||
     clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfStackArgs.cpp -o /opt/sbf/lib/libSbfStackArgs.so
+  [ /opt/sbf/lib/libSbfColdErrors.so -nt /opt/sbf/src/SbfColdErrors.cpp ] ||
+    clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfColdErrors.cpp -o /opt/sbf/lib/libSbfColdErrors.so
   export RUSTC_BOOTSTRAP=1 RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
   export CARGO_ENCODED_RUSTFLAGS=\$(printf '%s' '$encoded')
   ${SBPF_LINK_KEEP:+export SBPF_LINK_KEEP=$SBPF_LINK_KEEP}
