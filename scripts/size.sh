@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run size: where session_keys.so's bytes go (issue: a smaller program).
-# Links the deployed build once more, keeping the linker's optimised LLVM
-# module (sbpf-link's SBPF_LINK_KEEP), and prints its instructions per crate
-# and per function beside the .so's section sizes
+# Links the deployed build once more, keeping the module sbpf-link generates
+# the .so from (SBPF_LINK_KEEP), and prints the bytes of code per crate, per
+# part and per function beside the .so's section sizes
 # (scripts/sbf/size-breakdown.py). Upstream pipeline only (docs/build.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +17,9 @@ rm -rf "$out" && mkdir -p "$out"
 touch programs/session-keys/src/lib.rs # the link step runs again, and keeps its module this time
 SBPF_LINK_KEEP=$PWD/$out/link SBF_DEPLOY_DIR=$PWD/$out/deploy bash scripts/sbf/build-programs.sh session-keys > target/build-size.log 2>&1 ||
   { tail -30 target/build-size.log >&2; exit 1; }
-python3 scripts/sbf/size-breakdown.py "$out/link/dump/post-opt.ll" "$out/deploy/session_keys.so" "${SIZE_TOP:-25}" | tee target/size.md
+# The .so keeps no symbols: llc generates the same module once more into an
+# object that does, with the code generation options of sbpf-link's last step.
+sid_run "$PWD" "llc -march=bpfel -mcpu=v2 -mattr=+allows-misaligned-mem-access -O1 -bpf-stack-size=4096 \
+  --bpf-allows-libcalls -filetype=obj $out/link/program.bc -o $out/program.o &&
+  llvm-nm -P -S --defined-only $out/program.o > $out/functions.txt"
+python3 scripts/sbf/size-breakdown.py "$out/functions.txt" "$out/deploy/session_keys.so" "${SIZE_TOP:-25}" | tee target/size.md

@@ -1,27 +1,23 @@
 #!/usr/bin/env python3
-"""Where a program's code goes: the instructions of the linker's optimised
-LLVM module (post-opt.ll, kept by `SBPF_LINK_KEEP`), per function and per
-crate, beside the .so's section sizes. LLVM IR instructions, not bytes: each
-becomes one to a few SBF instructions (8 bytes each), so the shares are what
-to cut first. Usage: size-breakdown.py POST_OPT_LL SO [TOP]."""
+"""Where a program's code goes: the bytes of SBF code of every function, per
+crate and per part, beside the .so's section sizes. The sizes come from
+`llvm-nm -P -S` of an object llc generates from the module sbpf-linker
+generates the .so from (program.bc, kept by `SBPF_LINK_KEEP`); the .so itself
+keeps no symbols. Usage: size-breakdown.py NM_LISTING SO [TOP]."""
 import collections
 import re
 import struct
 import sys
 
 
-def functions(ll_path):
-    """{symbol: instruction count} of every function defined in the module."""
-    sizes, current, count = {}, None, 0
-    with open(ll_path) as f:
+def functions(nm_path):
+    """{symbol: bytes} of every function in an `llvm-nm -P -S` listing."""
+    sizes = {}
+    with open(nm_path) as f:
         for line in f:
-            if line.startswith("define "):
-                current, count = re.search(r'@("?[^"(]+"?)\(', line).group(1).strip('"'), 0
-            elif current and line.startswith("}"):
-                sizes[current] = count
-                current = None
-            elif current and line.startswith("  ") and not line.lstrip().startswith(";"):
-                count += 1
+            fields = line.split()
+            if len(fields) == 4 and fields[1] in "tTwW":
+                sizes[fields[0]] = sizes.get(fields[0], 0) + int(fields[3], 16)
     return sizes
 
 
@@ -65,15 +61,15 @@ def sections(so_path):
 
 
 def main():
-    ll, so = sys.argv[1], sys.argv[2]
+    listing, so = sys.argv[1], sys.argv[2]
     top = int(sys.argv[3]) if len(sys.argv) > 3 else 25
-    sizes = functions(ll)
+    sizes = functions(listing)
     total = sum(sizes.values())
     secs = sections(so)
     print(f"# {so}: {sum(secs.values()):,} bytes in sections "
           + ", ".join(f"{n} {s:,}" for n, s in sorted(secs.items(), key=lambda x: -x[1])))
-    print(f"\n{len(sizes)} functions, {total:,} LLVM instructions after the linker's optimisation (post-opt.ll)\n")
-    print("| crate | instructions | share |\n|---|---:|---:|")
+    print(f"\n{len(sizes)} functions, {total:,} bytes of code (llc of the module the .so is generated from)\n")
+    print("| crate | bytes | share |\n|---|---:|---:|")
     by_crate = collections.Counter()
     for symbol, n in sizes.items():
         by_crate[crate(symbol)] += n
@@ -83,12 +79,14 @@ def main():
         "Anchor's IDL instructions (`__idl`)": lambda path: "__idl" in path,
         "error names (`…Error…::name`)": lambda path: re.search(r"Error(Code)?::name$", path) is not None,
         "account validation (`Accounts::try_accounts`)": lambda path: "Accounts" in path and "try_accounts" in path,
+        "building and logging errors (marked cold by sbf-cold-errors)": lambda path: path.startswith(
+            ("anchor_lang_error", "solana_program_error", "session_keys::errors")),
     }
-    print("\n| part (across crates) | instructions | share |\n|---|---:|---:|")
+    print("\n| part (across crates) | bytes | share |\n|---|---:|---:|")
     for label, test in groups.items():
         n = sum(c for symbol, c in sizes.items() if test("::".join(identifiers(symbol))))
         print(f"| {label} | {n:,} | {100 * n / total:.1f} % |")
-    print(f"\n| function (largest {top}) | instructions |\n|---|---:|")
+    print(f"\n| function (largest {top}) | bytes |\n|---|---:|")
     for symbol, n in sorted(sizes.items(), key=lambda x: -x[1])[:top]:
         path = "::".join(identifiers(symbol)) or symbol
         print(f"| `{path[:110]}` | {n:,} |")
