@@ -3,7 +3,7 @@
  * file name and by id, a mainnet URL without --allow-mainnet, a program
  * keypair that is not the IDL's address), the plan's numbers, the exact bytes
  * of the three loader-v3 instructions, and a real deploy of session_keys.so
- * into LiteSVM through the upgradeable loader (create buffer, ~820 writes,
+ * into LiteSVM through the upgradeable loader (create buffer, ~330 writes,
  * DeployWithMaxDataLen) followed by one invocation of the deployed program.
  * LiteSVM runs the loader-v3 builtin for ordinary transactions, so this
  * is the same flow `--yes` runs against a cluster (~10 s: every Write copies
@@ -106,6 +106,10 @@ describe("deploy (migrations/deploy.ts)", () => {
       const dry = JSON.parse((await run([...base(), "--dry-run", "--no-solana-cli"])).stdout);
       expect([dry.dryRun, dry.transactionsBuilt, dry.largestTransactionBytes]).to.deep.equal([true, plan.totalTransactions, PACKET_DATA_SIZE]);
       expect(dry.idlTransactionsBuilt).to.equal(plan.idl.transactions);
+    });
+
+    it("deploys a program of at most 400 KB (409,600 bytes), the bound docs/build.md measures against", () => {
+      expect(fs.statSync(DEFAULTS.so).size).to.be.at.most(400 * 1024);
     });
 
     it("lists the IDL step with the canonical metadata address and its rent; --no-idl drops it", async () => {
