@@ -19,8 +19,11 @@ bash "$here/sid-root.sh"
 bash "$here/sbpf-linker.sh"
 install -D -m 755 "$here/sbpf-link" "$SID/opt/sbf/bin/sbpf-link"
 install -D -m 644 "$here/libcalls.ll" "$SID/opt/sbf/lib/libcalls.ll"
-install -D -m 644 "$here/stack-args-pass/SbfStackArgs.cpp" "$SID/opt/sbf/src/SbfStackArgs.cpp"
-install -D -m 644 "$here/cold-errors-pass/SbfColdErrors.cpp" "$SID/opt/sbf/src/SbfColdErrors.cpp"
+# The LLVM pass plugins sbpf-link loads. -C keeps an unchanged source's time,
+# so a plugin is compiled again only when its source changed.
+plugins=(SbfStackArgs SbfColdErrors)
+install -C -D -m 644 "$here/stack-args-pass/SbfStackArgs.cpp" "$SID/opt/sbf/src/SbfStackArgs.cpp"
+install -C -D -m 644 "$here/cold-errors-pass/SbfColdErrors.cpp" "$SID/opt/sbf/src/SbfColdErrors.cpp"
 
 # --cfg target_os="solana": the Solana crates pick their on-chain code paths
 #   (syscalls, entrypoint, allocator) with it; std itself never tests it.
@@ -51,10 +54,10 @@ fi
 start=$SECONDS
 sid_run "$repo" "
   llvm-as /opt/sbf/lib/libcalls.ll -o /opt/sbf/lib/libcalls.bc
-  [ /opt/sbf/lib/libSbfStackArgs.so -nt /opt/sbf/src/SbfStackArgs.cpp ] ||
-    clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfStackArgs.cpp -o /opt/sbf/lib/libSbfStackArgs.so
-  [ /opt/sbf/lib/libSbfColdErrors.so -nt /opt/sbf/src/SbfColdErrors.cpp ] ||
-    clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/SbfColdErrors.cpp -o /opt/sbf/lib/libSbfColdErrors.so
+  for p in ${plugins[*]}; do
+    [ /opt/sbf/lib/lib\$p.so -nt /opt/sbf/src/\$p.cpp ] ||
+      clang++-23 -shared -fPIC -O2 \$(llvm-config --cxxflags) /opt/sbf/src/\$p.cpp -o /opt/sbf/lib/lib\$p.so
+  done
   export RUSTC_BOOTSTRAP=1 RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1
   export CARGO_ENCODED_RUSTFLAGS=\$(printf '%s' '$encoded')
   ${SBPF_LINK_KEEP:+export SBPF_LINK_KEEP=$SBPF_LINK_KEEP}
