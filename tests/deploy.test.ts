@@ -6,7 +6,7 @@
  * into LiteSVM through the upgradeable loader (create buffer, ~330 writes,
  * DeployWithMaxDataLen) followed by one invocation of the deployed program.
  * LiteSVM runs the loader-v3 builtin for ordinary transactions, so this
- * is the same flow `--yes` runs against a cluster (~10 s: every Write copies
+ * is the same flow `--yes` runs against a cluster (~4 s: every Write copies
  * the growing buffer account). The IDL step: the plan names the canonical
  * Program Metadata address, `--no-idl` drops it, and a cluster without
  * Program Metadata is refused before anything is deployed (tests/idl.test.ts
