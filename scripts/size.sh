@@ -17,9 +17,4 @@ rm -rf "$out" && mkdir -p "$out"
 touch programs/session-keys/src/lib.rs # the link step runs again, and keeps its module this time
 SBPF_LINK_KEEP=$PWD/$out/link SBF_DEPLOY_DIR=$PWD/$out/deploy bash scripts/sbf/build-programs.sh session-keys > target/build-size.log 2>&1 ||
   { tail -30 target/build-size.log >&2; exit 1; }
-# The .so keeps no symbols: llc generates the same module once more into an
-# object that does, with the code generation options of sbpf-link's last step.
-sid_run "$PWD" "llc -march=bpfel -mcpu=v2 -mattr=+allows-misaligned-mem-access -O1 -bpf-stack-size=4096 \
-  --bpf-allows-libcalls -filetype=obj $out/link/program.bc -o $out/program.o &&
-  llvm-nm -P -S --defined-only $out/program.o > $out/functions.txt"
-python3 scripts/sbf/size-breakdown.py "$out/functions.txt" "$out/deploy/session_keys.so" "${SIZE_TOP:-25}" | tee target/size.md
+python3 scripts/sbf/size-breakdown.py "$out/link/functions.txt" "$out/deploy/session_keys.so" "${SIZE_TOP:-25}" | tee target/size.md

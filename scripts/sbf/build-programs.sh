@@ -19,11 +19,14 @@ bash "$here/sid-root.sh"
 bash "$here/sbpf-linker.sh"
 install -D -m 755 "$here/sbpf-link" "$SID/opt/sbf/bin/sbpf-link"
 install -D -m 644 "$here/libcalls.ll" "$SID/opt/sbf/lib/libcalls.ll"
-# The LLVM pass plugins sbpf-link loads. -C keeps an unchanged source's time,
-# so a plugin is compiled again only when its source changed.
-plugins=(SbfStackArgs SbfColdErrors)
-install -C -D -m 644 "$here/stack-args-pass/SbfStackArgs.cpp" "$SID/opt/sbf/src/SbfStackArgs.cpp"
-install -C -D -m 644 "$here/cold-errors-pass/SbfColdErrors.cpp" "$SID/opt/sbf/src/SbfColdErrors.cpp"
+install -D -m 644 "$here/cold-errors-pass/prefixes" "$SID/opt/sbf/lib/cold-prefixes"
+# The LLVM pass plugins sbpf-link loads (scripts/sbf/*-pass/*.cpp). -C keeps an
+# unchanged source's time, so a plugin is compiled again only when its source changed.
+plugins=()
+for src in "$here"/*-pass/*.cpp; do
+  plugins+=("$(basename "$src" .cpp)")
+  install -C -D -m 644 "$src" "$SID/opt/sbf/src/${plugins[-1]}.cpp"
+done
 
 # --cfg target_os="solana": the Solana crates pick their on-chain code paths
 #   (syscalls, entrypoint, allocator) with it; std itself never tests it.

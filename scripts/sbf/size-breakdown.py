@@ -5,6 +5,7 @@ crate and per part, beside the .so's section sizes. The sizes come from
 generates the .so from (program.bc, kept by `SBPF_LINK_KEEP`); the .so itself
 keeps no symbols. Usage: size-breakdown.py NM_LISTING SO [TOP]."""
 import collections
+import os
 import re
 import struct
 import sys
@@ -60,6 +61,12 @@ def sections(so_path):
     return {name(h[0]): h[5] for h in headers if h[5]}
 
 
+def cold_prefixes():
+    """The prefixes sbf-cold-errors marks (cold-errors-pass/prefixes), without the trailing `::`."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cold-errors-pass", "prefixes")) as f:
+        return tuple(line.strip().rstrip(":") for line in f if line.strip() and not line.startswith("#"))
+
+
 def main():
     listing, so = sys.argv[1], sys.argv[2]
     top = int(sys.argv[3]) if len(sys.argv) > 3 else 25
@@ -79,8 +86,7 @@ def main():
         "Anchor's IDL instructions (`__idl`)": lambda path: "__idl" in path,
         "error names (`…Error…::name`)": lambda path: re.search(r"Error(Code)?::name$", path) is not None,
         "account validation (`Accounts::try_accounts`)": lambda path: "Accounts" in path and "try_accounts" in path,
-        "building and logging errors (marked cold by sbf-cold-errors)": lambda path: path.startswith(
-            ("anchor_lang_error", "solana_program_error", "session_keys::errors")),
+        "building and logging errors (marked cold by sbf-cold-errors)": lambda path: path.startswith(cold_prefixes()),
     }
     print("\n| part (across crates) | bytes | share |\n|---|---:|---:|")
     for label, test in groups.items():
